@@ -1,0 +1,68 @@
+"""The append-only, hash-chained audit log.
+
+Each event's ``hash`` is SHA-256 over the previous event's hash and the event's own canonical
+content, so changing, inserting or deleting any row breaks the chain from that row on;
+``manage.py verify_audit`` walks it and names the first broken event. Reads are recorded too.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    sequence = models.BigIntegerField(_("sequence"), unique=True)
+    occurred_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+        db_constraint=False,
+    )
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, default="ok")
+    ip = models.CharField(_("address"), max_length=45, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    via = models.CharField(_("via"), max_length=16, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-sequence"]
+        indexes = [models.Index(fields=["object_type", "object_id", "sequence"])]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """One row: the last sequence and hash. Locking it serialises appends to the chain."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

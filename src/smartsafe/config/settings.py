@@ -1,0 +1,314 @@
+"""smartsafe settings: one file, every value from the environment.
+
+Embedded mode (``SMARTSAFE_DEMO=1``, what ``make run`` uses): SQLite in ``var/``, local files,
+in-memory channel layer, database task queue, demo logins without MFA.
+Production (``SMARTSAFE_DEMO`` unset): ``SMARTSAFE_SECRET_KEY`` and ``SMARTSAFE_ALLOWED_HOSTS`` are
+required, MFA is mandatory for every staff and institution account, ``DATABASE_URL`` points at
+PostgreSQL. Every setting read here is listed in ``docs/configuration.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from smartsafe.core.env import env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# pytest (8.2+) exports PYTEST_VERSION for the whole session; tests get the embedded defaults.
+TESTING = "PYTEST_VERSION" in os.environ
+
+DATA_DIR = Path(env_str("SMARTSAFE_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+DEMO = env_bool("SMARTSAFE_DEMO", TESTING)
+DEBUG = env_bool("SMARTSAFE_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = env_str("SMARTSAFE_SECRET_KEY")
+    if key:
+        return key
+    if TESTING:
+        return "test-only-secret-key-" + "x" * 40
+    if not DEMO:
+        raise ImproperlyConfigured(
+            "SMARTSAFE_SECRET_KEY is required outside demo mode (set SMARTSAFE_DEMO=1 for a demo)."
+        )
+    # Demo mode: one random key per data directory, so sessions survive restarts.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list("SMARTSAFE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEMO else [])
+if not ALLOWED_HOSTS and not DEMO:
+    raise ImproperlyConfigured("SMARTSAFE_ALLOWED_HOSTS is required outside demo mode.")
+CSRF_TRUSTED_ORIGINS = env_list("SMARTSAFE_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "csp",
+    "django_htmx",
+    "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "simple_history",
+    "django_tasks",
+    "django_tasks_db",
+    "channels",
+    "smartsafe.core",
+    "smartsafe.accounts",
+    "smartsafe.audit",
+    "smartsafe.taxonomy",
+    "smartsafe.directory",
+    "smartsafe.intake",
+    "smartsafe.cases",
+    "smartsafe.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "smartsafe.core.middleware.RequestContextMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "smartsafe.accounts.middleware.MfaRequiredMiddleware",
+    # Axes must come last: it reads the outcome of the authentication above.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "smartsafe.config.urls"
+WSGI_APPLICATION = "smartsafe.config.wsgi.application"
+ASGI_APPLICATION = "smartsafe.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "csp.context_processors.nonce",
+                "smartsafe.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------------------------
+_default_db = f"sqlite:///{DATA_DIR / 'smartsafe.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the task worker writes; IMMEDIATE avoids the
+    # "database is locked" upgrade deadlock between two writers.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts and security ----------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; tests create many users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# MFA is mandatory for every account outside demo mode (demo logins must work without a phone).
+SMARTSAFE_REQUIRE_MFA = env_bool("SMARTSAFE_REQUIRE_MFA", not DEMO)
+
+ACCOUNT_ADAPTER = "smartsafe.accounts.adapters.StaffAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("SMARTSAFE_MFA_ISSUER", "smartsafe")
+
+AXES_FAILURE_LIMIT = env_int("SMARTSAFE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("SMARTSAFE_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_ENABLED = env_bool("SMARTSAFE_AXES_ENABLED", True)
+
+SESSION_COOKIE_AGE = env_int("SMARTSAFE_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEMO and not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SMARTSAFE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SMARTSAFE_HSTS_SECONDS", 31536000)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- i18n ---------------------------------------------------------------------------------------
+LANGUAGE_CODE = env_str("SMARTSAFE_LANGUAGE", "en" if TESTING else "sr")
+LANGUAGES = [
+    ("sr", _("Serbian (Cyrillic)")),
+    ("sr-latn", _("Serbian (Latin)")),
+    ("en", _("English")),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("SMARTSAFE_TIME_ZONE", "Europe/Belgrade")
+
+# --- files --------------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+if DEMO or DEBUG or TESTING:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media-not-served/"  # uploaded files are never served directly
+
+# --- API ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "smartsafe.accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "smartsafe.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "smartsafe.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "smartsafe API",
+    "DESCRIPTION": "Contacts, cases and audit of a child online safety contact centre.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- background work and real time --------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+REDIS_URL = env_str("SMARTSAFE_REDIS_URL")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- e-mail -------------------------------------------------------------------------------------
+EMAIL_HOST = env_str("SMARTSAFE_EMAIL_HOST")
+EMAIL_PORT = env_int("SMARTSAFE_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("SMARTSAFE_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("SMARTSAFE_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("SMARTSAFE_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("SMARTSAFE_EMAIL_FROM", "smartsafe@localhost")
+if not EMAIL_HOST and not TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- the centre ---------------------------------------------------------------------------------
+SMARTSAFE_CENTRE_NAME = env_str("SMARTSAFE_CENTRE_NAME", "Паметно и безбедно")
+SMARTSAFE_HELPLINE = env_str("SMARTSAFE_HELPLINE", "19833")
+SMARTSAFE_CASE_PREFIX = env_str("SMARTSAFE_CASE_PREFIX", "SS")
+# When on, a counsellor's closure waits for a supervisor's approval.
+SMARTSAFE_CLOSURE_NEEDS_APPROVAL = env_bool("SMARTSAFE_CLOSURE_NEEDS_APPROVAL", True)
+# Key for pseudonymising identifiers (phone numbers, messenger ids): keyed hashes, never clear text.
+SMARTSAFE_PSEUDONYM_KEY = env_str("SMARTSAFE_PSEUDONYM_KEY", SECRET_KEY)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("SMARTSAFE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

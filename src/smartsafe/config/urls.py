@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("smartsafe.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("smartsafe.api.urls")),
+    path("audit/", include("smartsafe.audit.urls")),
+    path("contacts/", include("smartsafe.intake.urls")),
+    path("cases/", include("smartsafe.cases.urls")),
+    path("", include("smartsafe.core.urls")),
+]
+
+admin.site.site_header = settings.SMARTSAFE_CENTRE_NAME

@@ -1,0 +1,117 @@
+"""Contacts: every inbound communication on one channel (DOMAIN.md §2).
+
+A contact's life: new → triaged → linked (to a case) | closed. Non-data contacts (silent calls,
+hang-ups, pranks, wrong numbers) are counted like any other but are born closed with few fields.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from smartsafe.core.models import TimeStampedModel, VersionedModel
+
+
+class ContactState(models.TextChoices):
+    NEW = "new", _("New")
+    TRIAGED = "triaged", _("Triaged")
+    LINKED = "linked", _("Linked to a case")
+    CLOSED = "closed", _("Closed")
+
+
+class NonDataKind(models.TextChoices):
+    SILENT = "silent", _("Silent call")
+    HANG_UP = "hang_up", _("Hang-up")
+    PRANK = "prank", _("Prank")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class ContactLanguage(models.TextChoices):
+    SERBIAN = "sr", _("Serbian")
+    ENGLISH = "en", _("English")
+    HUNGARIAN = "hu", _("Hungarian")
+    BOSNIAN = "bs", _("Bosnian")
+    ALBANIAN = "sq", _("Albanian")
+    ROMANI = "rom", _("Romani")
+    OTHER = "other", _("Other")
+
+
+class Contact(TimeStampedModel, VersionedModel):
+    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.PROTECT, verbose_name=_("channel"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=ContactState.choices, default=ContactState.NEW, db_index=True
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    non_data_kind = models.CharField(_("non-data contact"), max_length=16, choices=NonDataKind.choices, blank=True)
+
+    urgent = models.BooleanField(_("child in immediate danger"), default=False, db_index=True)
+    reporter_type = models.ForeignKey(
+        "taxonomy.ReporterType", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("caller type")
+    )
+    language = models.CharField(_("language"), max_length=8, choices=ContactLanguage.choices, default="sr")
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    advice_given = models.TextField(_("advice given"), blank=True)
+    topics = models.ManyToManyField("taxonomy.Category", blank=True, related_name="contacts", verbose_name=_("topics"))
+
+    # Who the reporter is, only as far as they chose to say (sensitive; every read is audited).
+    reporter_name = models.CharField(_("reporter's name"), max_length=150, blank=True)
+    reporter_contact = models.CharField(_("how to reach the reporter"), max_length=200, blank=True)
+    # Automatic identity from a channel (caller number, messenger id): keyed hash and a hint only.
+    sender_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    sender_hint = models.CharField(_("sender"), max_length=40, blank=True)
+    # The provider's message / call id: makes intake idempotent per channel.
+    external_id = models.CharField(_("external id"), max_length=200, blank=True)
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="contacts", verbose_name=_("case")
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_contacts",
+        verbose_name=_("assigned to"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="logged_contacts",
+        verbose_name=_("logged by"),
+    )
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
+    linked_at = models.DateTimeField(_("linked"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-urgent", "-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=~Q(external_id=""), name="contact_unique_external_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "-received_at"])]
+
+    def __str__(self) -> str:
+        return f"K-{self.pk}"
+
+    @property
+    def reference(self) -> str:
+        return f"K-{self.pk}"
+
+    @property
+    def is_non_data(self) -> bool:
+        return bool(self.non_data_kind)
