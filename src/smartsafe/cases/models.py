@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from smartsafe.core.models import TimeStampedModel, VersionedModel
+from smartsafe.core.text import fold_many
 
 
 class CaseState(models.TextChoices):
@@ -90,7 +91,9 @@ class Case(TimeStampedModel, VersionedModel):
     reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    search_text = models.TextField(blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
 
     class Meta:
         verbose_name = _("case")
@@ -100,6 +103,12 @@ class Case(TimeStampedModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold_many(self.reference, self.title, self.summary, self.resolution_note)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

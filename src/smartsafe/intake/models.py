@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from smartsafe.core.models import TimeStampedModel, VersionedModel
+from smartsafe.core.text import fold_many
 
 
 class ContactState(models.TextChoices):
@@ -88,11 +89,13 @@ class Contact(TimeStampedModel, VersionedModel):
         related_name="logged_contacts",
         verbose_name=_("logged by"),
     )
+    # Folded copy of the searchable text (core/text.py): same search on SQLite and PostgreSQL.
+    search_text = models.TextField(blank=True, editable=False)
     triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
     linked_at = models.DateTimeField(_("linked"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
 
     class Meta:
         verbose_name = _("contact")
@@ -107,6 +110,12 @@ class Contact(TimeStampedModel, VersionedModel):
 
     def __str__(self) -> str:
         return f"K-{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold_many(self.subject, self.summary, self.advice_given, self.reporter_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def reference(self) -> str:

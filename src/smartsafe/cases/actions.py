@@ -1,0 +1,252 @@
+"""Every write to cases. Each action checks permission, writes, adds a timeline entry and audits,
+all in one transaction; a stale version or an illegal transition changes nothing."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smartsafe.audit.log import record
+from smartsafe.core.concurrency import lock_for_update
+from smartsafe.intake import actions as intake_actions
+
+from . import artefacts as artefact_rules
+from .models import Artefact, Case, CaseLink, CaseNote, CaseShare, CaseState, Resolution, TimelineEntry
+from .permissions import can_assign, can_transition, can_work_cases, is_supervisor
+from .references import next_reference
+from .states import STAGE_TIMESTAMP, transition_for
+
+# Case fields a counsellor edits on the case form / API.
+EDITABLE_FIELDS = ("kind", "title", "summary", "urgent", "urgent_reason", "child_age_band", "child_sex", "municipality")
+
+
+def _require_casework(actor) -> None:
+    if not can_work_cases(actor):
+        raise PermissionDenied(_("Your role may not change cases."))
+
+
+def _timeline(case: Case, kind: str, actor=None, **data) -> TimelineEntry:
+    return TimelineEntry.objects.create(case=case, kind=kind, actor=actor, data=data)
+
+
+def _check_urgency(case: Case) -> None:
+    if case.urgent and not case.urgent_reason.strip():
+        raise ValidationError({"urgent_reason": _("Say why the child is in immediate danger.")})
+
+
+@transaction.atomic
+def open_case(*, actor, contacts=(), title: str, categories=(), platforms=(), assigned_to=None, **fields) -> Case:
+    """Open a case from zero or more contacts (which become ``linked``)."""
+    _require_casework(actor)
+    if not title.strip():
+        raise ValidationError({"title": _("Give the case a short title.")})
+    case = Case(reference=next_reference(), title=title.strip(), owner=actor, assigned_to=assigned_to or actor)
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValidationError({name: _("This field cannot be set here.")})
+        setattr(case, name, value)
+    case.urgent = case.urgent or any(c.urgent for c in contacts)
+    if case.urgent and not case.urgent_reason:
+        case.urgent_reason = _("Flagged urgent at intake")
+    _check_urgency(case)
+    case.save()
+    case.categories.set(categories)
+    case.platforms.set(platforms)
+    _timeline(case, "opened", actor, title=case.title, urgent=case.urgent)
+    record("case.create", actor=actor, obj=case, urgent=case.urgent, categories=[c.code for c in categories])
+    for contact in contacts:
+        _link_contact(case, contact, actor)
+    return case
+
+
+def _link_contact(case: Case, contact, actor) -> None:
+    if contact.case_id == case.pk:
+        return
+    intake_actions.mark_linked(contact, case=case, actor=actor)
+    _timeline(case, "contact_linked", actor, contact=contact.reference, channel=contact.channel.code)
+    if contact.urgent and not case.urgent:
+        # The caller saves the case (``open_case`` computed urgency before; ``link_contact`` saves after).
+        case.urgent, case.urgent_reason = True, _("Flagged urgent at intake")
+
+
+@transaction.atomic
+def link_contact(*, actor, case: Case, contact) -> Case:
+    _require_casework(actor)
+    case = lock_for_update(Case.objects.all(), case.pk)
+    if not case.is_open:
+        raise ValidationError(_("Reopen the case before adding contacts to it."))
+    _link_contact(case, contact, actor)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def update_case(*, actor, case: Case, expected_version: int | None, categories=None, platforms=None, **fields) -> Case:
+    """Edit a case's details. ``expected_version`` is the version the editor read."""
+    _require_casework(actor)
+    case = lock_for_update(Case.objects.all(), case.pk, expected_version=expected_version)
+    changed = []
+    was_urgent = case.urgent
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValidationError({name: _("This field cannot be set here.")})
+        if getattr(case, name) != value:
+            setattr(case, name, value)
+            changed.append(name)
+    if "title" in changed and not case.title.strip():
+        raise ValidationError({"title": _("Give the case a short title.")})
+    if not case.urgent:
+        case.urgent_reason = ""
+    _check_urgency(case)
+    for name, values in (("categories", categories), ("platforms", platforms)):
+        if values is None:
+            continue
+        manager = getattr(case, name)
+        if set(manager.values_list("pk", flat=True)) != {v.pk for v in values}:
+            manager.set(values)
+            changed.append(name)
+    if not changed:
+        return case
+    case.save()
+    if case.urgent != was_urgent:
+        _timeline(case, "urgent_set" if case.urgent else "urgent_cleared", actor, reason=case.urgent_reason)
+        record("case.urgent", actor=actor, obj=case, urgent=case.urgent)
+    _timeline(case, "updated", actor, fields=sorted(changed))
+    record("case.update", actor=actor, obj=case, fields=sorted(changed))
+    return case
+
+
+@transaction.atomic
+def transition_case(
+    *, actor, case: Case, action: str, expected_version: int | None = None, resolution: str = "", note: str = ""
+) -> Case:
+    """Move ``case`` through its state machine (``cases/states.py``)."""
+    case = lock_for_update(Case.objects.all(), case.pk, expected_version=expected_version)
+    transition = transition_for(action, case.state)
+    if not can_transition(actor, transition):
+        raise PermissionDenied(
+            _("Only a supervisor may do this.") if transition.supervisor_only else _("Your role may not change cases.")
+        )
+    target = transition.target
+    now = timezone.now()
+    if action == "close":
+        if resolution not in Resolution.values:
+            raise ValidationError({"resolution": _("Choose how the case was resolved.")})
+        if resolution == Resolution.OTHER and not note.strip():
+            raise ValidationError({"resolution_note": _("Explain the resolution.")})
+        case.resolution, case.resolution_note = resolution, note.strip()
+        if settings.SMARTSAFE_CLOSURE_NEEDS_APPROVAL and not is_supervisor(actor):
+            target = CaseState.PENDING_CLOSURE
+            case.closure_requested_by = actor
+    if target == CaseState.CLOSED:
+        case.closed_by = actor
+    if action == "reject_closure":
+        case.closure_requested_by = None
+    if action == "reopen":
+        case.reopened_at, case.reopen_count = now, case.reopen_count + 1
+        case.closed_by = None
+    previous = case.state
+    case.state = target
+    if target in STAGE_TIMESTAMP:
+        setattr(case, STAGE_TIMESTAMP[target], now)
+    case.save()
+    _timeline(case, "state_changed", actor, action=action, before=previous, after=target, note=note.strip()[:500])
+    record("case.transition", actor=actor, obj=case, action=action, before=previous, after=target)
+    return case
+
+
+@transaction.atomic
+def assign_case(*, actor, case: Case, assignee) -> Case:
+    case = lock_for_update(Case.objects.all(), case.pk)
+    if not can_assign(actor, case, assignee):
+        raise PermissionDenied(_("You may not assign this case."))
+    if assignee is not None and not can_work_cases(assignee):
+        raise ValidationError({"assignee": _("Cases can only be assigned to counsellors and supervisors.")})
+    case.assigned_to = assignee
+    case.save()
+    _timeline(case, "assigned", actor, assignee=assignee.get_username() if assignee else None)
+    record("case.assign", actor=actor, obj=case, assignee=assignee.get_username() if assignee else None)
+    return case
+
+
+@transaction.atomic
+def add_note(*, actor, case: Case, body: str) -> CaseNote:
+    _require_casework(actor)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("The note is empty.")})
+    note = CaseNote.objects.create(case=case, author=actor, body=body)
+    _timeline(case, "note_added", actor, note=note.pk)
+    record("case.note", actor=actor, obj=case, note=note.pk)
+    return note
+
+
+@transaction.atomic
+def add_artefact(*, actor, case: Case, kind: str, value: str, platform=None) -> tuple[Artefact, list[Case]]:
+    """Record an online artefact; cases that share it are linked. Returns (artefact, newly linked cases)."""
+    _require_casework(actor)
+    try:
+        normalized = artefact_rules.identity(kind, value, platform.code if platform else None)
+    except artefact_rules.ArtefactError as exc:
+        raise ValidationError({"value": str(exc)}) from None
+    if platform is None and (code := artefact_rules.platform_of(normalized)):
+        from smartsafe.taxonomy.models import Platform
+
+        platform = Platform.objects.filter(code=code).first()
+    if Artefact.objects.filter(case=case, kind=kind, normalized=normalized).exists():
+        raise ValidationError({"value": _("This case already has that artefact.")})
+    artefact = Artefact.objects.create(
+        case=case, kind=kind, value=value.strip(), normalized=normalized, platform=platform, added_by=actor
+    )
+    _timeline(case, "artefact_added", actor, kind=kind, value=artefact.value)
+    record("case.artefact", actor=actor, obj=case, kind=kind)
+    linked = []
+    others = Case.objects.filter(artefacts__normalized=normalized).exclude(pk=case.pk).distinct()
+    for other in others:
+        if _link_cases(case, other, CaseLink.Reason.SAME_ARTEFACT, artefact.value, actor):
+            linked.append(other)
+    if platform is not None:
+        case.platforms.add(platform)
+    return artefact, linked
+
+
+def _link_cases(a: Case, b: Case, reason: str, detail: str, actor) -> bool:
+    first, second = (a, b) if a.pk < b.pk else (b, a)
+    try:
+        with transaction.atomic():
+            CaseLink.objects.create(from_case=first, to_case=second, reason=reason, detail=detail[:500])
+    except IntegrityError:
+        return False  # already linked
+    for this, other in ((a, b), (b, a)):
+        _timeline(this, "case_linked", actor, other=other.reference, reason=reason, detail=detail[:200])
+    record("case.link", actor=actor, obj=a, other=b.reference, reason=reason)
+    return True
+
+
+@transaction.atomic
+def link_cases(*, actor, case: Case, other: Case) -> bool:
+    _require_casework(actor)
+    if case.pk == other.pk:
+        raise ValidationError({"other": _("A case cannot be linked to itself.")})
+    return _link_cases(case, other, CaseLink.Reason.MANUAL, "", actor)
+
+
+@transaction.atomic
+def share_with_institution(*, actor, case: Case, institution) -> CaseShare:
+    """Let ``institution``'s liaisons see this case (used when a referral is sent)."""
+    share, created = CaseShare.objects.get_or_create(case=case, institution=institution, defaults={"created_by": actor})
+    if created:
+        _timeline(case, "shared", actor, institution=institution.code)
+        record("case.share", actor=actor, obj=case, institution=institution.code)
+    return share
+
+
+@transaction.atomic
+def revoke_share(*, actor, case: Case, institution) -> None:
+    deleted, _count = CaseShare.objects.filter(case=case, institution=institution).delete()
+    if deleted:
+        _timeline(case, "unshared", actor, institution=institution.code)
+        record("case.unshare", actor=actor, obj=case, institution=institution.code)

@@ -1,0 +1,77 @@
+"""Every read of cases goes through here: the role's scope first, then the audit record.
+
+Liaisons see only cases shared with their own institution (``CaseShare``); everyone else sees
+cases only if their role reads casework. An object outside the scope is indistinguishable from a
+missing one (404), so an institution cannot even learn that another's case exists.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from smartsafe.accounts.roles import Role
+from smartsafe.audit.log import record
+
+from .models import Case, CaseNote, TimelineEntry
+from .permissions import can_read_cases
+
+
+def liaison_institution_id(user) -> int | None:
+    if not (user and user.is_authenticated and user.is_active and user.role == Role.LIAISON):
+        return None
+    membership = getattr(user, "institution_membership", None)
+    return membership.institution_id if membership else None
+
+
+def cases_visible_to(user):
+    if can_read_cases(user):
+        return Case.objects.all()
+    institution_id = liaison_institution_id(user)
+    if institution_id is not None:
+        return Case.objects.filter(shares__institution_id=institution_id).distinct()
+    return Case.objects.none()
+
+
+def case_list(user):
+    return (
+        cases_visible_to(user)
+        .select_related("owner", "assigned_to", "municipality", "child_age_band")
+        .prefetch_related("categories")
+    )
+
+
+def access_case(user, pk_or_reference, *, for_update: bool = False) -> Case:
+    """One case (by id or reference) if ``user`` may see it; the read is audited."""
+    queryset = cases_visible_to(user).select_related(
+        "owner", "assigned_to", "municipality", "child_age_band", "child_sex", "closure_requested_by", "closed_by"
+    )
+    key = str(pk_or_reference).strip()
+    try:
+        case = queryset.get(pk=int(key)) if key.isdigit() else queryset.get(reference=key.upper())
+    except (Case.DoesNotExist, ValueError, OverflowError):
+        raise Http404("No such case.") from None
+    if not for_update:
+        record("case.view", actor=user, obj=case)
+    return case
+
+
+def case_detail_parts(case: Case) -> dict:
+    """Everything the case page shows besides the case row, in a fixed number of queries."""
+    return {
+        "contacts": case.contacts.select_related("channel", "reporter_type").order_by("received_at"),
+        "notes": CaseNote.objects.filter(case=case).select_related("author"),
+        "artefacts": case.artefacts.select_related("platform"),
+        "timeline": TimelineEntry.objects.filter(case=case).select_related("actor"),
+        "linked_cases": linked_cases(case),
+        "categories": case.categories.all(),
+        "platforms": case.platforms.all(),
+    }
+
+
+def linked_cases(case: Case):
+    return Case.objects.filter(links_in__from_case=case).union(Case.objects.filter(links_out__to_case=case))
+
+
+def record_list_read(user, *, filters: dict, count: int) -> None:
+    record("case.list", actor=user, object_type="cases.case", filters=filters, count=count)
+

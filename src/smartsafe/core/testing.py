@@ -1,0 +1,70 @@
+"""Test personas and small builders shared by every app's tests.
+
+Builders use ``get_or_create`` on stable codes, so they work whether or not the shipped taxonomy
+is in the database.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+_counter = itertools.count(1)
+
+
+def make_user(role: str, username: str | None = None, *, institution=None, password: str = "correct-horse-9"):
+    from smartsafe.directory.models import InstitutionMember
+
+    username = username or f"{role}{next(_counter)}"
+    user = get_user_model().objects.create_user(username=username, password=password, role=role)
+    if institution is not None:
+        InstitutionMember.objects.create(user=user, institution=institution)
+    return user
+
+
+def make_institution(code: str = "police-test", kind: str = "police"):
+    from smartsafe.directory.models import Institution
+
+    institution, _ = Institution.objects.get_or_create(
+        code=code, defaults={"kind": kind, "name_sr": f"Институција {code}", "name_en": f"Institution {code}"}
+    )
+    return institution
+
+
+def channel(code: str = "phone"):
+    from smartsafe.taxonomy.models import Channel
+
+    kind = {"phone": "phone", "email": "email", "web_form": "web", "viber": "social"}.get(code, "other")
+    obj, _ = Channel.objects.get_or_create(code=code, defaults={"name_sr": code, "name_en": code, "kind": kind})
+    return obj
+
+
+def category(code: str = "cyberbullying", kind: str = "referral"):
+    from smartsafe.taxonomy.models import Category
+
+    obj, _ = Category.objects.get_or_create(code=code, defaults={"name_sr": code, "name_en": code, "kind": kind})
+    return obj
+
+
+def platform(code: str = "instagram"):
+    from smartsafe.taxonomy.models import Platform
+
+    obj, _ = Platform.objects.get_or_create(code=code, defaults={"name_sr": code, "name_en": code, "kind": "social"})
+    return obj
+
+
+def make_contact(actor, **fields):
+    from smartsafe.intake.actions import log_contact
+
+    fields.setdefault("summary", "Дете пријављује узнемиравање на мрежи")
+    return log_contact(actor=actor, channel=fields.pop("channel", None) or channel("phone"), **fields)
+
+
+def make_case(actor, *, contacts=None, **fields):
+    from smartsafe.cases.actions import open_case
+
+    if contacts is None:
+        contacts = [make_contact(actor)]
+    fields.setdefault("title", "Узнемиравање на Инстаграму")
+    return open_case(actor=actor, contacts=contacts, **fields)
