@@ -48,9 +48,9 @@ def open_case(*, actor, contacts=(), title: str, categories=(), platforms=(), as
         if name not in EDITABLE_FIELDS:
             raise ValidationError({name: _("This field cannot be set here.")})
         setattr(case, name, value)
-    case.urgent = case.urgent or any(c.urgent for c in contacts)
-    if case.urgent and not case.urgent_reason:
-        case.urgent_reason = _("Flagged urgent at intake")
+    if any(c.urgent for c in contacts) and not case.urgent:
+        # Urgency flagged at intake carries over; a counsellor's own flag needs their reason.
+        case.urgent, case.urgent_reason = True, case.urgent_reason or _("Flagged urgent at intake")
     _check_urgency(case)
     case.save()
     case.categories.set(categories)
@@ -154,7 +154,7 @@ def transition_case(
         setattr(case, STAGE_TIMESTAMP[target], now)
     case.save()
     _timeline(case, "state_changed", actor, action=action, before=previous, after=target, note=note.strip()[:500])
-    record("case.transition", actor=actor, obj=case, action=action, before=previous, after=target)
+    record("case.transition", actor=actor, obj=case, transition=action, before=previous, after=target)
     return case
 
 
@@ -201,7 +201,7 @@ def add_artefact(*, actor, case: Case, kind: str, value: str, platform=None) -> 
     artefact = Artefact.objects.create(
         case=case, kind=kind, value=value.strip(), normalized=normalized, platform=platform, added_by=actor
     )
-    _timeline(case, "artefact_added", actor, kind=kind, value=artefact.value)
+    _timeline(case, "artefact_added", actor, artefact_kind=kind, value=artefact.value)
     record("case.artefact", actor=actor, obj=case, kind=kind)
     linked = []
     others = Case.objects.filter(artefacts__normalized=normalized).exclude(pk=case.pk).distinct()

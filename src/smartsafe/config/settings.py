@@ -142,6 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too: an in-memory shared-cache database locks whole tables and ignores the
+    # busy timeout, so concurrency would behave unlike production.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-smartsafe-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts and security ----------------------------------------------------------------------
