@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -281,6 +282,10 @@ TASKS = {
         ),
     }
 }
+# Periodic jobs the scheduler enqueues (core/scheduler.py); the task worker runs them.
+SMARTSAFE_SCHEDULE = [
+    {"name": "verify-audit-chain", "task": "smartsafe.audit.tasks.verify_audit_chain", "every": timedelta(hours=24)},
+]
 REDIS_URL = env_str("SMARTSAFE_REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {

@@ -1,0 +1,108 @@
+"""The scheduler: enqueues periodic tasks; exactly one runs at a time (the leader).
+
+Leadership is a PostgreSQL session advisory lock in production (any number of scheduler processes
+on any number of hosts, one wins and the others wait) and an exclusive file lock next to the
+SQLite database in embedded mode (SQLite is single-host by nature). The task worker(s) run what
+the leader enqueues, so a slow job never delays the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+log = logging.getLogger("smartsafe.scheduler")
+
+# Any constant works; it only has to be the same for every scheduler of one database.
+ADVISORY_LOCK_KEY = 0x5AFE_5AFE
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    task: str  # dotted path of a django-tasks Task
+    every: dt.timedelta
+
+
+class Leadership:
+    """Context-free leader lock: ``acquire()`` is non-blocking, ``release()`` gives it up."""
+
+    def __init__(self):
+        self._file = None
+        self._held = False
+
+    def acquire(self) -> bool:
+        if self._held:
+            return True
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+                self._held = bool(cursor.fetchone()[0])
+        else:
+            path = settings.DATA_DIR / "scheduler.lock"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+")  # noqa: SIM115 - held for the process lifetime
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                return False
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            self._file, self._held = handle, True
+        return self._held
+
+    def release(self) -> None:
+        if not self._held:
+            return
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+        elif self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+        self._held = False
+
+
+def jobs() -> list[Job]:
+    return [Job(**spec) for spec in settings.SMARTSAFE_SCHEDULE]
+
+
+def due(job: Job, last_run: dict[str, dt.datetime], now: dt.datetime) -> bool:
+    previous = last_run.get(job.name)
+    return previous is None or now - previous >= job.every
+
+
+def tick(last_run: dict[str, dt.datetime], now: dt.datetime | None = None) -> list[str]:
+    """Enqueue every job that is due; return their names."""
+    now = now or timezone.now()
+    enqueued = []
+    for job in jobs():
+        if due(job, last_run, now):
+            import_string(job.task).enqueue()
+            last_run[job.name] = now
+            enqueued.append(job.name)
+    return enqueued
+
+
+def run_forever(*, poll_seconds: float = 30.0, stop=lambda: False) -> None:
+    leadership = Leadership()
+    last_run: dict[str, dt.datetime] = {}
+    while not stop():
+        if leadership.acquire():
+            for name in tick(last_run):
+                log.info("enqueued %s", name)
+        time.sleep(poll_seconds)
+    leadership.release()

@@ -1,0 +1,63 @@
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django_tasks import task
+
+from smartsafe.core import scheduler
+
+CALLS = []
+
+
+@task()
+def remember() -> None:
+    CALLS.append(1)
+
+
+SCHEDULE = [{"name": "remember", "task": "smartsafe.core.tests.test_scheduler.remember", "every": dt.timedelta(hours=1)}]
+
+
+@override_settings(SMARTSAFE_SCHEDULE=SCHEDULE)
+def test_tick_enqueues_only_due_jobs():
+    CALLS.clear()
+    last_run = {}
+    now = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone.utc)
+    assert scheduler.tick(last_run, now) == ["remember"]
+    assert scheduler.tick(last_run, now + dt.timedelta(minutes=59)) == []
+    assert scheduler.tick(last_run, now + dt.timedelta(minutes=60)) == ["remember"]
+    assert len(CALLS) == 2, "the immediate test backend ran the task each time it was enqueued"
+
+
+def test_configured_jobs_resolve_to_tasks():
+    from django.utils.module_loading import import_string
+
+    for job in scheduler.jobs():
+        assert hasattr(import_string(job.task), "enqueue"), job.name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_one_leader(tmp_path, settings):
+    """A second scheduler (another connection / process) cannot lead while the first does."""
+    settings.DATA_DIR = tmp_path
+    first = scheduler.Leadership()
+    assert first.acquire()
+    outcome = {}
+
+    def contender():
+        second = scheduler.Leadership()
+        outcome["acquired"] = second.acquire()
+        second.release()
+        connection.close()
+
+    thread = threading.Thread(target=contender)
+    thread.start()
+    thread.join()
+    assert outcome["acquired"] is False
+    first.release()
+
+    thread = threading.Thread(target=contender)
+    thread.start()
+    thread.join()
+    assert outcome["acquired"] is True, "after release another scheduler takes over"
