@@ -85,6 +85,11 @@ INSTALLED_APPS = [
     "smartsafe.directory",
     "smartsafe.intake",
     "smartsafe.cases",
+    "smartsafe.evidence",
+    "smartsafe.referrals",
+    "smartsafe.prevention",
+    "smartsafe.stats",
+    "smartsafe.portal",
     "smartsafe.api",
 ]
 

@@ -12,6 +12,13 @@ urlpatterns = [
     path("audit/", include("smartsafe.audit.urls")),
     path("contacts/", include("smartsafe.intake.urls")),
     path("cases/", include("smartsafe.cases.urls")),
+    path("directory/", include("smartsafe.directory.urls")),
+    path("evidence/", include("smartsafe.evidence.urls")),
+    path("referrals/", include("smartsafe.referrals.urls")),
+    path("prevention/", include("smartsafe.prevention.urls")),
+    path("statistics/", include("smartsafe.stats.urls")),
+    # The public site lives under its own prefix; staff pages keep the root.
+    path("public/", include("smartsafe.portal.urls")),
     path("", include("smartsafe.core.urls")),
 ]
 
