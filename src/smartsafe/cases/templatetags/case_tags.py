@@ -1,0 +1,123 @@
+"""Display helpers for the case pages: the timeline as sentences, badges, ages.
+
+A ``TimelineEntry`` stores a stable ``kind`` and plain ``data``; the sentence is composed here at
+display time, so the same history reads in whichever language the reader uses.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from smartsafe.cases.models import ArtefactKind, Case, CaseLink, CaseState
+from smartsafe.cases.states import TRANSITIONS
+
+register = template.Library()
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Case._meta.get_field(name).verbose_name)
+    except Exception:  # a field renamed since the entry was written
+        return name
+
+
+def _case_link(reference: str):
+    if not reference:
+        return ""
+    return format_html('<a href="{}">{}</a>', reverse("cases:detail", kwargs={"reference": reference}), reference)
+
+
+def _sentence(entry, actor) -> str:
+    """The sentence for one entry; ``actor`` is already-safe HTML, every other value is escaped."""
+    data = entry.data or {}
+    kind = entry.kind
+    if kind == "opened":
+        return format_html(_("{actor} opened the case “{title}”."), actor=actor, title=data.get("title", ""))
+    if kind == "contact_linked":
+        return format_html(
+            _("{actor} linked contact {contact} ({channel})."),
+            actor=actor,
+            contact=data.get("contact", ""),
+            channel=data.get("channel", ""),
+        )
+    if kind == "updated":
+        fields = ", ".join(_field_label(f) for f in data.get("fields", []))
+        return format_html(_("{actor} changed: {fields}."), actor=actor, fields=fields)
+    if kind == "urgent_set":
+        return format_html(
+            _("{actor} flagged the child as in immediate danger: {reason}"), actor=actor, reason=data.get("reason", "")
+        )
+    if kind == "urgent_cleared":
+        return format_html(_("{actor} cleared the immediate-danger flag."), actor=actor)
+    if kind == "state_changed":
+        action = data.get("action", "")
+        sentence = format_html(
+            _("{actor}: {action} — from “{before}” to “{after}”."),
+            actor=actor,
+            action=str(TRANSITIONS[action].label) if action in TRANSITIONS else action,
+            before=_label(CaseState, data.get("before")),
+            after=_label(CaseState, data.get("after")),
+        )
+        if data.get("note"):
+            sentence = format_html("{} {}", sentence, format_html(_("Note: {note}"), note=data["note"]))
+        return sentence
+    if kind == "assigned":
+        if data.get("assignee"):
+            return format_html(_("{actor} assigned the case to {assignee}."), actor=actor, assignee=data["assignee"])
+        return format_html(_("{actor} left the case unassigned."), actor=actor)
+    if kind == "note_added":
+        return format_html(_("{actor} added a note."), actor=actor)
+    if kind == "artefact_added":
+        return format_html(
+            _("{actor} added an online artefact ({kind}): {value}"),
+            actor=actor,
+            kind=_label(ArtefactKind, data.get("artefact_kind") or data.get("kind")),
+            value=data.get("value", ""),
+        )
+    if kind == "case_linked":
+        if data.get("reason") == CaseLink.Reason.SAME_ARTEFACT:
+            return format_html(
+                _("{actor}: linked with {other} — the same artefact {detail} appears there."),
+                actor=actor,
+                other=_case_link(data.get("other", "")),
+                detail=data.get("detail", ""),
+            )
+        return format_html(_("{actor} linked this case with {other}."), actor=actor, other=_case_link(data.get("other", "")))
+    if kind == "shared":
+        return format_html(_("{actor} shared the case with {institution}."), actor=actor, institution=data.get("institution", ""))
+    if kind == "unshared":
+        return format_html(
+            _("{actor} stopped sharing the case with {institution}."), actor=actor, institution=data.get("institution", "")
+        )
+    return format_html(_("{actor}: {kind}"), actor=actor, kind=kind)
+
+
+@register.simple_tag
+def timeline_sentence(entry):
+    """A translated sentence for a ``TimelineEntry``, actor included, safely escaped."""
+    actor = format_html('<span class="timeline-actor">{}</span>', str(entry.actor) if entry.actor else _("The system"))
+    return _sentence(entry, actor)
+
+
+@register.filter
+def age_days(value) -> int:
+    """Whole days since ``value`` (a datetime)."""
+    if not value:
+        return 0
+    return max((timezone.now() - value).days, 0)
+
+
+@register.inclusion_tag("cases/_state_badge.html")
+def state_badge(case):
+    return {"state": case.state, "label": case.get_state_display()}
