@@ -9,7 +9,25 @@ from django.utils.translation import gettext_lazy as _
 from smartsafe.core.text import fold
 from smartsafe.taxonomy.models import Category, Municipality, Platform
 
+from . import artefacts
 from .models import Case, CaseKind, CaseState
+
+
+def _artefact_identities(value: str) -> set[str]:
+    """What a pasted profile link, phone number or e-mail address is stored as on an artefact."""
+    value = value.strip()
+    if not value or " " in value:
+        return set()
+    kinds = ["url"] if ("/" in value or "." in value) and "@" not in value.lstrip("@") else []
+    kinds += ["email"] if "@" in value.lstrip("@") else []
+    kinds += ["phone"] if sum(ch.isdigit() for ch in value) >= 6 else []
+    found = set()
+    for kind in kinds:
+        try:
+            found.add(artefacts.identity(kind, value))
+        except artefacts.ArtefactError:
+            pass
+    return found
 
 
 class CaseFilter(filters.FilterSet):
@@ -18,10 +36,10 @@ class CaseFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=CaseKind.choices, label=_("Kind"))
     urgent = filters.BooleanFilter(label=_("Child in immediate danger"))
     category = filters.ModelMultipleChoiceFilter(
-        field_name="categories", queryset=Category.objects.all(), to_field_name="code", label=_("Category")
+        field_name="categories__code", queryset=Category.objects.all(), to_field_name="code", label=_("Category")
     )
     platform = filters.ModelMultipleChoiceFilter(
-        field_name="platforms", queryset=Platform.objects.all(), to_field_name="code", label=_("Platform")
+        field_name="platforms__code", queryset=Platform.objects.all(), to_field_name="code", label=_("Platform")
     )
     municipality = filters.ModelChoiceFilter(
         queryset=Municipality.objects.all(), to_field_name="code", label=_("Municipality")
@@ -50,5 +68,7 @@ class CaseFilter(filters.FilterSet):
         term = fold(value)[:200]
         if not term:
             return queryset
-        matches = Q(search_text__contains=term) | Q(artefacts__normalized__contains=term)
+        matches = Q(search_text__contains=term) | Q(artefacts__normalized__contains=term.lstrip("@"))
+        for identity in _artefact_identities(value):
+            matches |= Q(artefacts__normalized=identity)
         return queryset.filter(pk__in=Case.objects.filter(matches).values("pk"))
