@@ -36,9 +36,11 @@ def canonical(event) -> bytes:
         value = getattr(event, name)
         if name == "occurred_at":
             # Microsecond ISO form in UTC: identical on SQLite and PostgreSQL after a round trip.
-            value = value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+            value = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
         payload[name] = value
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    return json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode()
 
 
 def compute_hash(previous_hash: str, event) -> str:

@@ -7,13 +7,17 @@ event and a committed one always has its event. Reads are recorded with the same
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from smartsafe.core import request_context
 
 from .chain import GENESIS_HASH, compute_hash
+from .codes import is_valid_code
 from .models import AuditChainHead, AuditEvent
 
 
@@ -34,6 +38,10 @@ def record(
     ``obj`` fills the object fields from a model instance; ``details`` must be JSON-serialisable and
     must not contain the sensitive content itself (say *what* was read, not its text).
     """
+    if not is_valid_code(action):
+        # A programming error, caught by the caller's tests; never a user's input.
+        raise ValueError(f"Not an audit event code: {action!r} (see smartsafe.audit.codes).")
+    details = _sealable(details)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -45,14 +53,14 @@ def record(
         event = AuditEvent(
             sequence=head.sequence + 1,
             # Truncated to whole microseconds in UTC so the sealed value survives any database.
-            occurred_at=timezone.now().astimezone(dt.timezone.utc),
+            occurred_at=timezone.now().astimezone(dt.UTC),
             actor=actor,
             actor_label=(actor.get_username() if actor else "")[:150],
             action=action,
             object_type=object_type[:64],
             object_id=str(object_id)[:64],
             object_label=object_label[:200],
-            outcome=outcome,
+            outcome=outcome[:16],
             ip=context.ip,
             user_agent=context.user_agent,
             request_id=context.request_id,
@@ -65,3 +73,30 @@ def record(
         event.save()
         AuditChainHead.objects.filter(singleton=1).update(sequence=event.sequence, hash=event.hash)
     return event
+
+
+def _sealable(details: dict) -> dict:
+    """``details`` exactly as it will read back from the database, so the sealed hash still matches.
+
+    The hash is computed before the row is written, and ``verify`` recomputes it from what the
+    database returns. A JSON round trip turns dates, UUIDs, decimals and lazy strings into text,
+    tuples into lists and keys into strings. Two things differ between engines and are fixed here:
+    PostgreSQL's jsonb reads a large float such as ``1e20`` back as an integer, and rejects NUL
+    characters and NaN/Infinity.
+    """
+    return _normalise(json.loads(json.dumps(details, cls=DjangoJSONEncoder)))
+
+
+def _normalise(value):
+    if isinstance(value, dict):
+        return {_normalise(key): _normalise(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_normalise(item) for item in value]
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer() and abs(value) >= 1e16:
+            return int(value)
+    return value

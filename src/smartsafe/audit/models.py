@@ -46,7 +46,11 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-sequence"]
-        indexes = [models.Index(fields=["object_type", "object_id", "sequence"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "sequence"]),
+            # The auditor's "everything this person did, newest first".
+            models.Index(fields=["actor_label", "sequence"], name="audit_actor_label_seq_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
@@ -66,3 +70,6 @@ class AuditChainHead(models.Model):
     singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash}"

@@ -1,0 +1,143 @@
+"""The audit event codes: one constant per code, and a registry with a description of each.
+
+A code is ``<domain>.<verb>`` in lower case, e.g. ``case.view`` (see docs/audit.md for the
+convention). Codes are data: once an event with a code has been written it stays in the log for
+years, so a code is never renamed or reused for something else; add a new one instead.
+
+Other apps import the constants (``from smartsafe.audit import codes`` … ``codes.CASE_VIEW``) so a
+typo is an ImportError, not a silently different code. A test scans the source for every code
+passed to ``record()`` and fails on one that is not registered here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+# --- auth: signing in and out, MFA, account administration -------------------------------------
+AUTH_LOGIN = "auth.login"
+AUTH_LOGIN_FAILED = "auth.login_failed"
+AUTH_LOGOUT = "auth.logout"
+AUTH_LOCKOUT = "auth.lockout"
+AUTH_MFA_ENABLE = "auth.mfa_enable"
+AUTH_MFA_DISABLE = "auth.mfa_disable"
+AUTH_PASSWORD_CHANGE = "auth.password_change"
+AUTH_USER_CREATE = "auth.user_create"
+AUTH_USER_UPDATE = "auth.user_update"
+AUTH_ROLE_CHANGE = "auth.role_change"
+
+# --- token: personal API tokens ----------------------------------------------------------------
+TOKEN_CREATE = "token.create"
+TOKEN_REVOKE = "token.revoke"
+
+# --- contact: inbound communications (intake) --------------------------------------------------
+CONTACT_CREATE = "contact.create"
+CONTACT_RECEIVE = "contact.receive"
+CONTACT_UPDATE = "contact.update"
+CONTACT_TRIAGE = "contact.triage"
+CONTACT_CLOSE = "contact.close"
+CONTACT_LINK = "contact.link"
+CONTACT_ASSIGN = "contact.assign"
+CONTACT_VIEW = "contact.view"
+CONTACT_LIST = "contact.list"
+
+# --- case: casework --------------------------------------------------------------------------
+CASE_CREATE = "case.create"
+CASE_UPDATE = "case.update"
+CASE_URGENT = "case.urgent"
+CASE_TRANSITION = "case.transition"
+CASE_ASSIGN = "case.assign"
+CASE_NOTE = "case.note"
+CASE_ARTEFACT = "case.artefact"
+CASE_LINK = "case.link"
+CASE_SHARE = "case.share"
+CASE_UNSHARE = "case.unshare"
+CASE_VIEW = "case.view"
+CASE_LIST = "case.list"
+
+# --- evidence: files and their chain of custody (reserved for the evidence app) ---------------
+EVIDENCE_RECEIVE = "evidence.receive"
+EVIDENCE_VIEW = "evidence.view"
+EVIDENCE_DOWNLOAD = "evidence.download"
+EVIDENCE_EXPORT = "evidence.export"
+EVIDENCE_DELETE = "evidence.delete"
+
+# --- audit: reading the audit log is itself audited --------------------------------------------
+AUDIT_BROWSE = "audit.browse"
+AUDIT_VIEW = "audit.view"
+AUDIT_EXPORT = "audit.export"
+AUDIT_VERIFY = "audit.verify"
+
+#: Every known code and what it means. Descriptions are shown to auditors next to the code.
+REGISTRY: dict[str, str] = {
+    AUTH_LOGIN: _("Signed in"),
+    AUTH_LOGIN_FAILED: _("Failed sign-in attempt"),
+    AUTH_LOGOUT: _("Signed out"),
+    AUTH_LOCKOUT: _("Account locked after repeated failed sign-ins"),
+    AUTH_MFA_ENABLE: _("Two-factor authentication enabled"),
+    AUTH_MFA_DISABLE: _("Two-factor authentication disabled"),
+    AUTH_PASSWORD_CHANGE: _("Password changed"),
+    AUTH_USER_CREATE: _("User account created"),
+    AUTH_USER_UPDATE: _("User account changed"),
+    AUTH_ROLE_CHANGE: _("User's role changed"),
+    TOKEN_CREATE: _("API token created"),
+    TOKEN_REVOKE: _("API token revoked"),
+    CONTACT_CREATE: _("Contact logged"),
+    CONTACT_RECEIVE: _("Contact received on a channel"),
+    CONTACT_UPDATE: _("Contact edited"),
+    CONTACT_TRIAGE: _("Contact triaged"),
+    CONTACT_CLOSE: _("Contact closed"),
+    CONTACT_LINK: _("Contact linked to a case"),
+    CONTACT_ASSIGN: _("Contact assigned"),
+    CONTACT_VIEW: _("Contact opened"),
+    CONTACT_LIST: _("Contact list viewed"),
+    CASE_CREATE: _("Case opened"),
+    CASE_UPDATE: _("Case edited"),
+    CASE_URGENT: _("Case urgency changed"),
+    CASE_TRANSITION: _("Case moved to another state"),
+    CASE_ASSIGN: _("Case assigned"),
+    CASE_NOTE: _("Note added to a case"),
+    CASE_ARTEFACT: _("Artefact added to a case"),
+    CASE_LINK: _("Cases linked"),
+    CASE_SHARE: _("Case shared with an institution"),
+    CASE_UNSHARE: _("Case no longer shared with an institution"),
+    CASE_VIEW: _("Case opened"),
+    CASE_LIST: _("Case list viewed"),
+    EVIDENCE_RECEIVE: _("Evidence file received"),
+    EVIDENCE_VIEW: _("Evidence file viewed"),
+    EVIDENCE_DOWNLOAD: _("Evidence file downloaded"),
+    EVIDENCE_EXPORT: _("Evidence exported"),
+    EVIDENCE_DELETE: _("Evidence file deleted"),
+    AUDIT_BROWSE: _("Audit log browsed"),
+    AUDIT_VIEW: _("Audit event opened"),
+    AUDIT_EXPORT: _("Audit log exported"),
+    AUDIT_VERIFY: _("Audit chain verified"),
+}
+
+#: What ``outcome`` may say. ``denied``: the actor was refused (permission, lockout);
+#: ``failed``: the attempt was allowed but did not succeed (wrong password, invalid data).
+OUTCOME_OK = "ok"
+OUTCOME_DENIED = "denied"
+OUTCOME_FAILED = "failed"
+OUTCOMES: dict[str, str] = {
+    OUTCOME_OK: _("ok"),
+    OUTCOME_DENIED: _("denied"),
+    OUTCOME_FAILED: _("failed"),
+}
+
+
+def domains() -> list[str]:
+    """The first parts of the known codes (``auth``, ``case``…), for the auditor's action filter."""
+    return sorted({code.split(".", 1)[0] for code in REGISTRY})
+
+
+def describe(code: str) -> str:
+    """The description of ``code``, or an empty string for an unregistered one."""
+    return str(REGISTRY.get(code, ""))
+
+
+def is_valid_code(code: str) -> bool:
+    return bool(CODE_PATTERN.match(code)) and len(code) <= 64
