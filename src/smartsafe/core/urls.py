@@ -1,5 +1,7 @@
 from django.urls import path
 
-app_name = "core"
+from . import views
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,0 +1,85 @@
+"""Template helpers for the staff interface: the navigation and small display filters.
+
+The navigation is computed here, not in templates, so that which sections a role sees follows the
+same permission functions the views use.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from smartsafe.accounts.roles import Role
+from smartsafe.cases.permissions import can_read_cases
+from smartsafe.intake.permissions import can_log_contacts, can_read_contacts
+
+register = template.Library()
+
+
+def _url(name: str, query: str = "") -> str | None:
+    # A section whose URL is not installed (an optional app switched off) is simply not shown.
+    try:
+        return reverse(name) + query
+    except NoReverseMatch:
+        return None
+
+
+def _section(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.namespace == "intake":
+        return "log" if match.url_name == "new" else "inbox"
+    if match.namespace in ("cases", "audit"):
+        return match.namespace
+    if match.url_name in ("api-docs", "api-redoc"):
+        return "api"
+    if match.url_name == "home":
+        return "dashboard"
+    return match.namespace or ""
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context) -> list[dict]:
+    """The sections ``user`` may open, in order, with the current one marked."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = [("dashboard", _("Dashboard"), _url("home"))]
+    if can_read_contacts(user):
+        items.append(("inbox", _("Inbox"), _url("intake:inbox")))
+    if can_log_contacts(user):
+        items.append(("log", _("Log a call"), _url("intake:new")))
+    if can_read_cases(user) or user.role == Role.LIAISON:
+        items.append(("cases", _("Cases") if user.role != Role.LIAISON else _("Referrals"), _url("cases:list")))
+    if user.role == Role.AUDITOR:
+        items.append(("audit", _("Audit"), _url("audit:list")))
+    if user.role != Role.LIAISON:
+        items.append(("api", _("API docs"), _url("api-docs")))
+    if user.role == Role.ADMIN:
+        items.append(("admin", _("Administration"), _url("admin:index")))
+    current = _section(request)
+    return [{"key": k, "label": label, "url": url, "active": k == current} for k, label, url in items if url]
+
+
+@register.filter
+def excerpt(text: str, length: int = 140) -> str:
+    """One line of ``text``: whitespace collapsed, cut at a word boundary."""
+    line = " ".join((text or "").split())
+    if len(line) <= length:
+        return line
+    cut = line[:length].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+@register.filter
+def duration(seconds) -> str:
+    """``m:ss`` or ``h:mm:ss`` for a number of seconds; empty for none."""
+    if seconds in (None, ""):
+        return ""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
