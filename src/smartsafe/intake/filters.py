@@ -13,13 +13,14 @@ from .models import Contact, ContactState
 
 
 class ContactFilter(filters.FilterSet):
+    # field_name ends in __code: with to_field_name the filter compares the code, not the id.
     channel = filters.ModelMultipleChoiceFilter(
-        queryset=Channel.objects.all(), to_field_name="code", label=_("Channel")
+        field_name="channel__code", queryset=Channel.objects.all(), to_field_name="code", label=_("Channel")
     )
     state = filters.MultipleChoiceFilter(choices=ContactState.choices, label=_("State"))
     urgent = filters.BooleanFilter(label=_("Child in immediate danger"))
     topic = filters.ModelMultipleChoiceFilter(
-        field_name="topics", queryset=Category.objects.all(), to_field_name="code", label=_("Topic")
+        field_name="topics__code", queryset=Category.objects.all(), to_field_name="code", label=_("Topic")
     )
     assignee = filters.CharFilter(method="filter_assignee", label=_("Assigned to"))
     received_from = filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label=_("From"))
