@@ -241,6 +241,8 @@ TIME_ZONE = env_str("SMARTSAFE_TIME_ZONE", "Europe/Belgrade")
 # --- files --------------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project-wide stylesheet and script (src/smartsafe/static) belong to no single app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
