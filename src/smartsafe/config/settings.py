@@ -195,6 +195,15 @@ AXES_USERNAME_FORM_FIELD = "login"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("SMARTSAFE_AXES_ENABLED", True)
+# allauth passes ``username=``, not the form's ``login``: resolve (and normalise) it ourselves.
+AXES_USERNAME_CALLABLE = "smartsafe.accounts.lockout.username_from_credentials"
+# The lockout page with the time to try again (renders AXES_LOCKOUT_TEMPLATE, status 429).
+AXES_LOCKOUT_CALLABLE = "smartsafe.accounts.lockout.lockout_response"
+# Axes owns the per-username limit (allauth's own would answer first, with a plain form error);
+# allauth keeps a per-address limit against trying many usernames from one place.
+ACCOUNT_RATE_LIMITS = {"login_failed": env_str("SMARTSAFE_LOGIN_FAILED_RATE_LIMIT", "20/m/ip")}
+# W006 asks to lock by address too; the centre's staff share one office address (see accounts/lockout.py).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_AGE = env_int("SMARTSAFE_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

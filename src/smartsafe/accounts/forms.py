@@ -1,0 +1,11 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What uses the token, e.g. “monthly statistics export”. Only you see it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -1,0 +1,34 @@
+"""Permission-checked reads for the profile page."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.http import Http404
+
+from .models import ApiToken
+from .permissions import liaison_institution
+
+
+def tokens_of(user):
+    """The person's own tokens, active first, newest first. Never the keys (only hashes exist)."""
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
+
+
+def own_token(user, pk) -> ApiToken:
+    """One of ``user``'s own tokens; another person's token is indistinguishable from a missing one."""
+    token = ApiToken.objects.select_related("user").filter(pk=pk, user=user).first()
+    if token is None:
+        raise Http404
+    return token
+
+
+def mfa_status(user) -> dict:
+    types = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    return {
+        "totp": Authenticator.Type.TOTP in types,
+        "recovery_codes": Authenticator.Type.RECOVERY_CODES in types,
+    }
+
+
+def profile_facts(user) -> dict:
+    return {"institution": liaison_institution(user), "mfa": mfa_status(user)}
