@@ -1,0 +1,46 @@
+import pytest
+
+from smartsafe.accounts import permissions as p
+from smartsafe.core.testing import make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["counsellor", "supervisor", "liaison", "prevention", "analyst", "admin", "auditor"]
+TABLE = {
+    # role: (is_casework, can_read_cases, is_supervisor, is_liaison, can_browse_audit)
+    "counsellor": (True, True, False, False, False),
+    "supervisor": (True, True, True, False, False),
+    "liaison": (False, False, False, True, False),
+    "prevention": (False, False, False, False, False),
+    "analyst": (False, False, False, False, False),
+    "admin": (False, False, False, False, True),
+    "auditor": (False, True, False, False, True),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_table(role):
+    user = make_user(role)
+    got = (p.is_casework(user), p.can_read_cases(user), p.is_supervisor(user), p.is_liaison(user), p.can_browse_audit(user))
+    assert got == TABLE[role]
+    user.is_active = False
+    assert not any((p.is_casework(user), p.can_read_cases(user), p.is_supervisor(user), p.is_liaison(user),
+                    p.can_browse_audit(user)))
+
+
+def test_anonymous_gets_nothing():
+    from django.contrib.auth.models import AnonymousUser
+
+    anonymous = AnonymousUser()
+    assert not any(f(anonymous) for f in (p.is_casework, p.can_read_cases, p.is_supervisor, p.is_liaison,
+                                          p.can_browse_audit))
+    assert p.liaison_institution(anonymous) is None
+    assert p.liaison_institution(None) is None
+
+
+def test_liaison_institution(police_liaison, police, counsellor):
+    assert p.liaison_institution(police_liaison) == police
+    assert p.liaison_institution(counsellor) is None
+    assert p.liaison_institution(make_user("liaison")) is None  # no membership: no institution
+    police_liaison.role = "counsellor"  # a member who is no longer a liaison reaches nothing
+    assert p.liaison_institution(police_liaison) is None
