@@ -73,7 +73,9 @@ class Category(Term):
     chi_code = models.CharField(
         _("Child Helpline International category"), max_length=60, choices=CHI_CATEGORIES, blank=True
     )
-    insafe_code = models.CharField(_("Insafe helpline category"), max_length=60, choices=INSAFE_CATEGORIES, blank=True)
+    insafe_code = models.CharField(
+        _("Insafe helpline category"), max_length=60, choices=INSAFE_CATEGORIES, blank=True
+    )
     # Categories that put a child in immediate danger suggest the urgent flag at intake.
     suggests_urgent = models.BooleanField(_("suggests urgency"), default=False)
 
@@ -125,13 +127,36 @@ class Sex(Term):
 
 
 class Municipality(Term):
-    """A municipality or city; ``country`` and ``district`` make other countries plain data."""
+    """A city, municipality or city municipality; ``country``, ``district`` and ``region`` make
+    other countries plain data.
+
+    ``district`` and ``region`` hold the Serbian (Cyrillic) names as authored, ``district_en`` and
+    ``region_en`` the English ones; show them through ``district_name`` / ``region_name``.
+    Statistics group by them; cases keep the municipality itself, so a renamed district moves
+    every old case with it.
+    """
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("City")
+        MUNICIPALITY = "municipality", _("Municipality")
+        CITY_MUNICIPALITY = "city_municipality", _("City municipality")
 
     country = models.CharField(_("country"), max_length=2, default="RS")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
     district = models.CharField(_("district"), max_length=100, blank=True)
+    district_en = models.CharField(_("district (English)"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
+    region_en = models.CharField(_("region (English)"), max_length=100, blank=True)
 
     class Meta(Term.Meta):
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = ["country", "name_sr"]
+
+    @property
+    def district_name(self) -> str:
+        return pick(sr=self.district, en=self.district_en)
+
+    @property
+    def region_name(self) -> str:
+        return pick(sr=self.region, en=self.region_en)
