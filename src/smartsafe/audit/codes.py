@@ -17,17 +17,23 @@ from django.utils.translation import gettext_lazy as _
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
-# --- auth: signing in and out, MFA, account administration -------------------------------------
+# --- auth: signing in and out, API token authentication ---------------------------------------
 AUTH_LOGIN = "auth.login"
 AUTH_LOGIN_FAILED = "auth.login_failed"
 AUTH_LOGOUT = "auth.logout"
-AUTH_LOCKOUT = "auth.lockout"
-AUTH_MFA_ENABLE = "auth.mfa_enable"
-AUTH_MFA_DISABLE = "auth.mfa_disable"
+AUTH_LOCKED_OUT = "auth.locked_out"
+AUTH_TOKEN_REJECTED = "auth.token_rejected"
 AUTH_PASSWORD_CHANGE = "auth.password_change"
-AUTH_USER_CREATE = "auth.user_create"
-AUTH_USER_UPDATE = "auth.user_update"
-AUTH_ROLE_CHANGE = "auth.role_change"
+
+# --- mfa: second factors (allauth MFA) -------------------------------------------------------
+MFA_AUTHENTICATOR_ADDED = "mfa.authenticator_added"
+MFA_AUTHENTICATOR_REMOVED = "mfa.authenticator_removed"
+MFA_AUTHENTICATOR_RESET = "mfa.authenticator_reset"
+
+# --- user: account administration -------------------------------------------------------------
+USER_CREATE = "user.create"
+USER_UPDATE = "user.update"
+USER_ROLE_CHANGE = "user.role_change"
 
 # --- token: personal API tokens ----------------------------------------------------------------
 TOKEN_CREATE = "token.create"
@@ -71,18 +77,23 @@ AUDIT_VIEW = "audit.view"
 AUDIT_EXPORT = "audit.export"
 AUDIT_VERIFY = "audit.verify"
 
+# --- api: the REST API --------------------------------------------------------------------------
+API_DENIED = "api.denied"
+
 #: Every known code and what it means. Descriptions are shown to auditors next to the code.
 REGISTRY: dict[str, str] = {
     AUTH_LOGIN: _("Signed in"),
     AUTH_LOGIN_FAILED: _("Failed sign-in attempt"),
     AUTH_LOGOUT: _("Signed out"),
-    AUTH_LOCKOUT: _("Account locked after repeated failed sign-ins"),
-    AUTH_MFA_ENABLE: _("Two-factor authentication enabled"),
-    AUTH_MFA_DISABLE: _("Two-factor authentication disabled"),
+    AUTH_LOCKED_OUT: _("Sign-in locked after repeated failures"),
+    AUTH_TOKEN_REJECTED: _("API token refused (unknown, revoked or inactive)"),
     AUTH_PASSWORD_CHANGE: _("Password changed"),
-    AUTH_USER_CREATE: _("User account created"),
-    AUTH_USER_UPDATE: _("User account changed"),
-    AUTH_ROLE_CHANGE: _("User's role changed"),
+    MFA_AUTHENTICATOR_ADDED: _("Second factor added"),
+    MFA_AUTHENTICATOR_REMOVED: _("Second factor removed"),
+    MFA_AUTHENTICATOR_RESET: _("Recovery codes regenerated"),
+    USER_CREATE: _("User account created"),
+    USER_UPDATE: _("User account changed"),
+    USER_ROLE_CHANGE: _("User's role changed"),
     TOKEN_CREATE: _("API token created"),
     TOKEN_REVOKE: _("API token revoked"),
     CONTACT_CREATE: _("Contact logged"),
@@ -92,7 +103,7 @@ REGISTRY: dict[str, str] = {
     CONTACT_CLOSE: _("Contact closed"),
     CONTACT_LINK: _("Contact linked to a case"),
     CONTACT_ASSIGN: _("Contact assigned"),
-    CONTACT_VIEW: _("Contact opened"),
+    CONTACT_VIEW: _("Contact read"),
     CONTACT_LIST: _("Contact list viewed"),
     CASE_CREATE: _("Case opened"),
     CASE_UPDATE: _("Case edited"),
@@ -104,7 +115,7 @@ REGISTRY: dict[str, str] = {
     CASE_LINK: _("Cases linked"),
     CASE_SHARE: _("Case shared with an institution"),
     CASE_UNSHARE: _("Case no longer shared with an institution"),
-    CASE_VIEW: _("Case opened"),
+    CASE_VIEW: _("Case read"),
     CASE_LIST: _("Case list viewed"),
     EVIDENCE_RECEIVE: _("Evidence file received"),
     EVIDENCE_VIEW: _("Evidence file viewed"),
@@ -112,9 +123,10 @@ REGISTRY: dict[str, str] = {
     EVIDENCE_EXPORT: _("Evidence exported"),
     EVIDENCE_DELETE: _("Evidence file deleted"),
     AUDIT_BROWSE: _("Audit log browsed"),
-    AUDIT_VIEW: _("Audit event opened"),
+    AUDIT_VIEW: _("Audit event read"),
     AUDIT_EXPORT: _("Audit log exported"),
     AUDIT_VERIFY: _("Audit chain verified"),
+    API_DENIED: _("API request refused: the role or record does not allow it"),
 }
 
 #: What ``outcome`` may say. ``denied``: the actor was refused (permission, lockout);

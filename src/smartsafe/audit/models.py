@@ -16,6 +16,28 @@ class AppendOnlyError(Exception):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk writes would bypass ``record()`` (no sequence, no seal): refused like single ones.
+
+    This guards against mistakes in code, not against someone with database access; the hash
+    chain is what makes their changes visible.
+    """
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def bulk_create(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are written one at a time by smartsafe.audit.log.record().")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    update_or_create = bulk_update
+
+
 class AuditEvent(models.Model):
     sequence = models.BigIntegerField(_("sequence"), unique=True)
     occurred_at = models.DateTimeField(_("time"), db_index=True)
@@ -41,6 +63,8 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
