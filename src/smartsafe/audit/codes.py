@@ -71,6 +71,10 @@ EVIDENCE_DOWNLOAD = "evidence.download"
 EVIDENCE_EXPORT = "evidence.export"
 EVIDENCE_DELETE = "evidence.delete"
 
+# --- directory: institutions and organisations (imports and changes to referral targets) ------
+DIRECTORY_IMPORT = "directory.import"
+DIRECTORY_UPDATE = "directory.update"
+
 # --- audit: reading the audit log is itself audited --------------------------------------------
 AUDIT_BROWSE = "audit.browse"
 AUDIT_VIEW = "audit.view"
@@ -126,6 +130,8 @@ REGISTRY: dict[str, str] = {
     AUDIT_VIEW: _("Audit event read"),
     AUDIT_EXPORT: _("Audit log exported"),
     AUDIT_VERIFY: _("Audit chain verified"),
+    DIRECTORY_IMPORT: _("Directory data imported"),
+    DIRECTORY_UPDATE: _("Directory entry changed"),
     API_DENIED: _("API request refused: the role or record does not allow it"),
 }
 
