@@ -48,9 +48,14 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
 
     User = get_user_model()
     with transaction.atomic():
+        # The directory's data migration usually loaded it already (its names win); the demo
+        # liaison needs it on the portal.
         police, _created = Institution.objects.get_or_create(
             code=POLICE_INSTITUTION["code"], defaults={k: v for k, v in POLICE_INSTITUTION.items() if k != "code"}
         )
+        if not police.uses_portal:
+            police.uses_portal = True
+            police.save(update_fields=["uses_portal"])
         for username, role, first, last in DEMO_PEOPLE:
             password = f"demo-{username}"
             user, created = User.objects.get_or_create(username=username, defaults={"role": role})

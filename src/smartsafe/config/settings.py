@@ -187,6 +187,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("SMARTSAFE_MFA_ISSUER", "smartsafe")
+# TOTP secrets and recovery-code seeds are encrypted in the database with a key derived from this.
+MFA_ADAPTER = "smartsafe.accounts.adapters.StaffMfaAdapter"
+SMARTSAFE_MFA_KEY = env_str("SMARTSAFE_MFA_KEY", SECRET_KEY)
 
 AXES_FAILURE_LIMIT = env_int("SMARTSAFE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("SMARTSAFE_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours

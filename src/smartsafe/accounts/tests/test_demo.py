@@ -63,3 +63,13 @@ def test_demo_logins_work_through_the_login_form(client, settings):
     response = client.post("/accounts/login/", {"login": "police", "password": "demo-police"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
+
+
+def test_creates_the_police_institution_when_the_directory_has_none(settings):
+    from smartsafe.accounts.demo import POLICE_INSTITUTION
+
+    settings.DEMO = True
+    Institution.objects.filter(code="rs-police-vtk").delete()
+    ensure_demo_users()
+    police = Institution.objects.get(code="rs-police-vtk")
+    assert police.name_sr == POLICE_INSTITUTION["name_sr"] and police.kind == "police" and police.uses_portal

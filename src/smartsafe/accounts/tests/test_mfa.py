@@ -122,3 +122,23 @@ def test_login_pages_use_our_layout(client, counsellor):
     assert "authenticator app" in stage and 'name="code"' in stage and "skip-link" in stage
     wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"}).content.decode()
     assert 'class="errorlist' in wrong
+
+
+def test_totp_secrets_are_encrypted_in_the_database(client, counsellor):
+    secret = give_totp(counsellor)
+    stored = Authenticator.objects.get(user=counsellor, type=Authenticator.Type.TOTP).data["secret"]
+    assert stored.startswith("fernet:") and secret not in stored
+    # …and the login still accepts codes made from the real secret.
+    log_in(client, counsellor.username)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert session_user_id(client) == str(counsellor.pk)
+
+
+def test_secrets_stored_before_encryption_still_work(client, counsellor):
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    secret = generate_totp_secret()
+    Authenticator.objects.create(user=counsellor, type=Authenticator.Type.TOTP, data={"secret": secret})
+    log_in(client, counsellor.username)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert session_user_id(client) == str(counsellor.pk)
