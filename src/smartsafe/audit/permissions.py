@@ -1,12 +1,9 @@
-"""Who may read the audit log. Nobody may change it: there is no permission for that, by design."""
+"""Who may read the audit log. Nobody may change it: there is no permission for that, by design.
 
-from __future__ import annotations
+The rule itself (auditors and administrators, active accounts only) lives with the roles in
+``accounts.permissions`` so the navigation and other apps ask the same function.
+"""
 
-from smartsafe.accounts.roles import Role
+from smartsafe.accounts.permissions import can_browse_audit
 
-AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
-
-
-def can_browse_audit(user) -> bool:
-    """Auditors (the data-protection officer) and administrators browse, export and verify the log."""
-    return bool(user and user.is_authenticated and user.is_active) and user.role in AUDIT_READER_ROLES
+__all__ = ["can_browse_audit"]
