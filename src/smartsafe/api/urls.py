@@ -1,12 +1,39 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from smartsafe.cases.api.views import CaseViewSet
+from smartsafe.intake.api.views import ContactViewSet
+
+from .taxonomy import ROUTES as TAXONOMY_ROUTES
+
 router = DefaultRouter()
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("cases", CaseViewSet, basename="case")
+for prefix, viewset, basename in TAXONOMY_ROUTES:
+    router.register(prefix, viewset, basename=basename)
+
+# The schema and its viewers are for signed-in users. The viewers load their scripts from the
+# sidecar package (our own static files): no CDN, and the split view keeps scripts out of the
+# page so the strict Content-Security-Policy holds.
+_private = [IsAuthenticated]
 
 urlpatterns = [
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=_private), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", permission_classes=_private, template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(
+            url_name="api-schema", permission_classes=_private, template_name="api/redoc.html"
+        ),
+        name="api-redoc",
+    ),
 ]

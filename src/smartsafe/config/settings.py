@@ -291,6 +291,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "state" or "kind" with different choices: name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "ContactStateEnum": "smartsafe.intake.models.ContactState",
+        "CaseStateEnum": "smartsafe.cases.models.CaseState",
+        "CaseKindEnum": "smartsafe.cases.models.CaseKind",
+        "ArtefactKindEnum": "smartsafe.cases.models.ArtefactKind",
+    },
 }
 
 # --- background work and real time --------------------------------------------------------------
