@@ -133,6 +133,8 @@ def import_institutions_csv(data: bytes, *, country: str = "RS", skip_invalid: b
 
 
 def _as_raw(values: dict) -> dict:
-    raw = dict(values)
-    raw["verified_on"] = values["verified_on"].isoformat() if values["verified_on"] else ""
+    """The parsed row back in the loader's input shape, with only the cells the row filled in."""
+    raw = {name: values[name] for name in values["given"]}
+    if "verified_on" in raw:
+        raw["verified_on"] = values["verified_on"].isoformat() if values["verified_on"] else ""
     return raw

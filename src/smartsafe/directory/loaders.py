@@ -247,6 +247,9 @@ class _Row:
     def done(self, values: dict) -> dict:
         if self.errors:
             raise RowError(self.errors)
+        # Which fields the row named: an update changes only those, so what an administrator
+        # entered in the admin (an e-mail, notes) survives re-loading a file that does not set it.
+        values["given"] = frozenset(str(k) for k in self.raw if k is not None)
         return values
 
 
@@ -273,8 +276,11 @@ def load_inspire(document=None, *, apps=None) -> Report:
     return report
 
 
-def _upsert(model, key: dict, values: dict, report: Report, *, before_save=None):
-    """Create or update one row; count it as created, updated or unchanged. Returns the object."""
+def _upsert(model, key: dict, values: dict, report: Report, *, before_save=None, given=None):
+    """Create or update one row; count it as created, updated or unchanged. Returns the object.
+
+    ``given``: on update, only these fields are changed (all of ``values`` when None).
+    """
     obj = model.objects.filter(**key).first()
     if obj is None:
         obj = model(**key, **values)
@@ -282,10 +288,12 @@ def _upsert(model, key: dict, values: dict, report: Report, *, before_save=None)
             before_save(obj)
         obj.save()
         report.created += 1
-        obj._directory_changed = True
+        obj._directory_changed = obj._directory_created = True
         return obj
     changed = False
     for name, value in values.items():
+        if given is not None and name not in given:
+            continue
         current = getattr(obj, name + "_id") if _is_fk(model, name) else getattr(obj, name)
         new = value.pk if _is_fk(model, name) and value is not None else value
         if current != new:
@@ -299,6 +307,7 @@ def _upsert(model, key: dict, values: dict, report: Report, *, before_save=None)
     else:
         report.unchanged += 1
     obj._directory_changed = changed
+    obj._directory_created = False
     return obj
 
 
@@ -410,19 +419,24 @@ def load_institutions(
     with transaction.atomic():
         written = {}
         for values, municipality, covers in resolved:
-            fields = {k: v for k, v in values.items() if k not in ("code", "parent", "municipality", "covers")}
+            fields = {k: v for k, v in values.items() if k not in ("code", "parent", "municipality", "covers", "given")}
             fields["municipality"] = municipality
             fields["country"] = (country or "").upper()[:2]
+            given = values["given"] | {"country", "kind", "name_sr", "name_en"}
             obj = _upsert(
-                reg.Institution, {"code": values["code"]}, fields, report, before_save=m.refresh_institution_columns
+                reg.Institution, {"code": values["code"]}, fields, report,
+                before_save=m.refresh_institution_columns, given=given,
             )
-            if _set_m2m(obj.covered_municipalities, covers) and not obj._directory_changed:
+            covers_changed = "covers" in given and _set_m2m(obj.covered_municipalities, covers)
+            if covers_changed and not obj._directory_changed:
                 # The many-to-many alone changed: count the row as updated, not unchanged.
                 report.unchanged -= 1
                 report.updated += 1
-            written[values["code"]] = (obj, values["parent"])
+            written[values["code"]] = (obj, values["parent"], "parent" in given or obj._directory_created)
         # Parents last: a file may name a parent defined further down.
-        for obj, parent_code in written.values():
+        for obj, parent_code, parent_given in written.values():
+            if not parent_given:
+                continue
             parent_id = None
             if parent_code:
                 parent_id = reg.Institution.objects.only("pk").get(code=parent_code).pk
@@ -582,15 +596,17 @@ def load_organisations(document, *, apps=None, country: str = "RS", skip_invalid
                 "kind", "name", "name_local", "acronym", "website", "description_en", "description_sr", "towns",
                 "links", "active")}
             fields |= {"institution": institution, "country": (country or "").upper()[:2], "source": values["source"] or source}
+            given = values["given"] | {"name", "country", "source"}
             places = _municipalities_for_towns(municipalities, values["towns"])
             obj = _upsert(
-                reg.Organisation, {"slug": values["slug"]}, fields, report,
+                reg.Organisation, {"slug": values["slug"]}, fields, report, given=given,
                 before_save=lambda o, places=places: m.refresh_organisation_columns(o, [p.name_sr for p in places]),
             )
             changed = False
-            for manager, objects in ((obj.strategies, strat), (obj.approaches, appr), (obj.services, serv),
-                                     (obj.municipalities, places)):
-                changed = _set_m2m(manager, objects) or changed
+            for name, manager, objects in (("strategies", obj.strategies, strat), ("approaches", obj.approaches, appr),
+                                           ("services", obj.services, serv), ("towns", obj.municipalities, places)):
+                if name in given or obj._directory_created:
+                    changed = _set_m2m(manager, objects) or changed
             if changed:
                 m.refresh_organisation_columns(obj, [p.name_sr for p in places])
                 reg.Organisation.objects.filter(pk=obj.pk).update(
