@@ -38,6 +38,7 @@ def _casework(user) -> dict:
         "non_data_kinds": NonDataKind.choices,
         "is_supervisor": user.role == Role.SUPERVISOR,
     }
+    context["urgent_total"] = len(context["urgent_contacts"]) + len(context["urgent_cases"])
     if context["is_supervisor"]:
         context["unassigned_count"] = (
             contact_queries.contacts_visible_to(user)
