@@ -16,7 +16,9 @@ from .permissions import is_supervisor
 
 class MunicipalityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.district})" if obj.district else obj.name
+        # The district tells apart places of the same name (and city municipalities from their city).
+        district = getattr(obj, "district_name", obj.district)
+        return f"{obj.name} ({district})" if district else obj.name
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
@@ -56,18 +58,29 @@ class CaseForm(forms.Form):
         label=_("Municipality"), queryset=Municipality.objects.none(), required=False
     )
     platforms = forms.ModelMultipleChoiceField(
-        label=_("Platforms"), queryset=Platform.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Platforms"),
+        queryset=Platform.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Inactive terms stay selectable on a case that already has them, never offered otherwise.
-        keep = {"categories": [], "platforms": [], "child_age_band": None, "child_sex": None, "municipality": None}
+        keep = {
+            "categories": [],
+            "platforms": [],
+            "child_age_band": None,
+            "child_sex": None,
+            "municipality": None,
+        }
         if case is not None:
             keep["categories"] = [c.pk for c in case.categories.all()]
             keep["platforms"] = [p.pk for p in case.platforms.all()]
             keep.update(
-                child_age_band=case.child_age_band_id, child_sex=case.child_sex_id, municipality=case.municipality_id
+                child_age_band=case.child_age_band_id,
+                child_sex=case.child_sex_id,
+                municipality=case.municipality_id,
             )
 
         def offered(model, kept):
@@ -77,8 +90,12 @@ class CaseForm(forms.Form):
         self.fields["categories"].queryset = offered(Category, keep["categories"]).order_by(
             "-kind", "sort_order", "code"
         )  # "referral" sorts after "advisory"; descending puts the seven referral categories first
-        self.fields["platforms"].queryset = offered(Platform, keep["platforms"]).order_by("sort_order", "code")
-        self.fields["child_age_band"].queryset = offered(AgeBand, keep["child_age_band"]).order_by("sort_order")
+        self.fields["platforms"].queryset = offered(Platform, keep["platforms"]).order_by(
+            "sort_order", "code"
+        )
+        self.fields["child_age_band"].queryset = offered(AgeBand, keep["child_age_band"]).order_by(
+            "sort_order"
+        )
         self.fields["child_sex"].queryset = offered(Sex, keep["child_sex"]).order_by("sort_order")
         municipalities = offered(Municipality, keep["municipality"])
         # Alphabetical by the name shown in the current language, folded so that typing the first
@@ -139,12 +156,12 @@ class TransitionForm(forms.Form):
         label=_("Resolution"), choices=[("", _("Choose…"))] + list(Resolution.choices), required=False
     )
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Closure note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Note"), max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("New note"), max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ArtefactForm(forms.Form):
@@ -177,7 +194,9 @@ def dress_filter_form(form) -> None:
     form.fields["state"].widget = forms.CheckboxSelectMultiple(choices=form.fields["state"].choices)
     yes_no_any = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
     form.fields["urgent"].widget = forms.Select(choices=yes_no_any)
-    form.fields["open"].widget = forms.Select(choices=[("", _("Any")), ("true", _("Open")), ("false", _("Closed"))])
+    form.fields["open"].widget = forms.Select(
+        choices=[("", _("Any")), ("true", _("Open")), ("false", _("Closed"))]
+    )
     form.fields["kind"].widget.choices = [("", _("Any"))] + list(CaseKind.choices)
     for name in ("category", "platform"):
         field = form.fields[name]

@@ -26,7 +26,6 @@ from smartsafe.intake.queries import access_contact
 
 from . import actions, queries
 from .filters import CaseFilter
-from .models import Artefact, Case
 from .forms import (
     ArtefactForm,
     AssignForm,
@@ -38,6 +37,7 @@ from .forms import (
     casework_staff,
     dress_filter_form,
 )
+from .models import Artefact, Case
 from .permissions import can_read_cases, can_transition, can_work_cases, is_supervisor
 from .states import TRANSITIONS, IllegalTransition, allowed_actions
 
@@ -55,14 +55,16 @@ def _staff_case(request, reference, *, for_update: bool = False):
 
 def _row_versions(case) -> list[dict]:
     """The latest row versions (django-simple-history), each with the fields it changed."""
-    records = list(case.history.select_related("history_user").order_by("-history_date", "-history_id")[: VERSIONS_SHOWN + 1])
+    latest = case.history.select_related("history_user").order_by("-history_date", "-history_id")
+    records = list(latest[: VERSIONS_SHOWN + 1])
     rows = []
-    for record, previous in zip(records, records[1:] + [None]):
+    for record, previous in zip(records, records[1:] + [None], strict=True):
         if len(rows) == VERSIONS_SHOWN:
             break
         fields = []
         if previous is not None:
-            delta = record.diff_against(previous)
+            # "version" changes with every save; it says nothing about what changed.
+            delta = record.diff_against(previous, excluded_fields=["version"])
             fields = [str(Case._meta.get_field(change.field).verbose_name) for change in delta.changes]
         rows.append({"record": record, "fields": fields})
     return rows
@@ -165,7 +167,9 @@ def _transition_buttons(user, case) -> list[dict]:
     for action in allowed_actions(case.state):
         transition = TRANSITIONS[action]
         if can_transition(user, transition):
-            buttons.append({"action": action, "label": transition.label, "danger": action == "reject_closure"})
+            buttons.append(
+                {"action": action, "label": transition.label, "danger": action == "reject_closure"}
+            )
     return buttons
 
 
@@ -174,7 +178,9 @@ def _artefacts_with_other_cases(user, artefacts) -> list:
     artefacts = list(artefacts)
     others: dict[str, list[str]] = {}
     rows = (
-        Artefact.objects.filter(normalized__in={a.normalized for a in artefacts}, case__in=queries.cases_visible_to(user))
+        Artefact.objects.filter(
+            normalized__in={a.normalized for a in artefacts}, case__in=queries.cases_visible_to(user)
+        )
         .exclude(case_id__in={a.case_id for a in artefacts})
         .order_by("case__reference")
         .values_list("normalized", "case__reference")
@@ -219,7 +225,12 @@ def _detail_context(request, case, **overrides) -> dict:
 def _render_detail(request, reference, *, status: int = 200, banner: str = "", **overrides):
     """The case page after a refused POST: the current case, the form as typed, the message."""
     case = queries.access_case(request.user, reference)
-    return render(request, "cases/detail.html", _detail_context(request, case, banner=banner, **overrides), status=status)
+    return render(
+        request,
+        "cases/detail.html",
+        _detail_context(request, case, banner=banner, **overrides),
+        status=status,
+    )
 
 
 @login_required
@@ -230,7 +241,11 @@ def case_detail(request, reference):
         return render(
             request,
             "cases/detail_shared.html",
-            {"case": case, "categories": case.categories.all(), "artefacts": case.artefacts.select_related("platform")},
+            {
+                "case": case,
+                "categories": case.categories.all(),
+                "artefacts": case.artefacts.select_related("platform"),
+            },
         )
     return render(request, "cases/detail.html", _detail_context(request, case))
 
@@ -269,7 +284,10 @@ def edit_case(request, reference):
     if form.is_valid():
         try:
             actions.update_case(
-                actor=request.user, case=case, expected_version=form.cleaned_data["version"], **form.case_fields()
+                actor=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                **form.case_fields(),
             )
         except StaleVersion as exc:
             form.add_error(None, str(exc))
@@ -279,7 +297,9 @@ def edit_case(request, reference):
         else:
             messages.success(request, _("Case saved."))
             return redirect("cases:detail", reference=case.reference)
-    return render(request, "cases/edit.html", {"form": form, "case": case, "stale": status == 409}, status=status)
+    return render(
+        request, "cases/edit.html", {"form": form, "case": case, "stale": status == 409}, status=status
+    )
 
 
 # --- POST endpoints on the case page -------------------------------------------------------------
@@ -356,7 +376,11 @@ def add_artefact(request, reference):
         data = form.cleaned_data
         try:
             _artefact, linked = actions.add_artefact(
-                actor=request.user, case=case, kind=data["kind"], value=data["value"], platform=data["platform"]
+                actor=request.user,
+                case=case,
+                kind=data["kind"],
+                value=data["value"],
+                platform=data["platform"],
             )
         except ValidationError as exc:
             _add_action_errors(form, exc)

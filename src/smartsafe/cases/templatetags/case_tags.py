@@ -35,7 +35,9 @@ def _field_label(name: str) -> str:
 def _case_link(reference: str):
     if not reference:
         return ""
-    return format_html('<a href="{}">{}</a>', reverse("cases:detail", kwargs={"reference": reference}), reference)
+    return format_html(
+        '<a href="{}">{}</a>', reverse("cases:detail", kwargs={"reference": reference}), reference
+    )
 
 
 def _sentence(entry, actor) -> str:
@@ -56,7 +58,9 @@ def _sentence(entry, actor) -> str:
         return format_html(_("{actor} changed: {fields}."), actor=actor, fields=fields)
     if kind == "urgent_set":
         return format_html(
-            _("{actor} flagged the child as in immediate danger: {reason}"), actor=actor, reason=data.get("reason", "")
+            _("{actor} flagged the child as in immediate danger: {reason}"),
+            actor=actor,
+            reason=data.get("reason", ""),
         )
     if kind == "urgent_cleared":
         return format_html(_("{actor} cleared the immediate-danger flag."), actor=actor)
@@ -74,7 +78,9 @@ def _sentence(entry, actor) -> str:
         return sentence
     if kind == "assigned":
         if data.get("assignee"):
-            return format_html(_("{actor} assigned the case to {assignee}."), actor=actor, assignee=data["assignee"])
+            return format_html(
+                _("{actor} assigned the case to {assignee}."), actor=actor, assignee=data["assignee"]
+            )
         return format_html(_("{actor} left the case unassigned."), actor=actor)
     if kind == "note_added":
         return format_html(_("{actor} added a note."), actor=actor)
@@ -93,12 +99,20 @@ def _sentence(entry, actor) -> str:
                 other=_case_link(data.get("other", "")),
                 detail=data.get("detail", ""),
             )
-        return format_html(_("{actor} linked this case with {other}."), actor=actor, other=_case_link(data.get("other", "")))
+        return format_html(
+            _("{actor} linked this case with {other}."), actor=actor, other=_case_link(data.get("other", ""))
+        )
     if kind == "shared":
-        return format_html(_("{actor} shared the case with {institution}."), actor=actor, institution=data.get("institution", ""))
+        return format_html(
+            _("{actor} shared the case with {institution}."),
+            actor=actor,
+            institution=data.get("institution", ""),
+        )
     if kind == "unshared":
         return format_html(
-            _("{actor} stopped sharing the case with {institution}."), actor=actor, institution=data.get("institution", "")
+            _("{actor} stopped sharing the case with {institution}."),
+            actor=actor,
+            institution=data.get("institution", ""),
         )
     return format_html(_("{actor}: {kind}"), actor=actor, kind=kind)
 
@@ -106,7 +120,9 @@ def _sentence(entry, actor) -> str:
 @register.simple_tag
 def timeline_sentence(entry):
     """A translated sentence for a ``TimelineEntry``, actor included, safely escaped."""
-    actor = format_html('<span class="timeline-actor">{}</span>', str(entry.actor) if entry.actor else _("The system"))
+    actor = format_html(
+        '<span class="timeline-actor">{}</span>', str(entry.actor) if entry.actor else _("The system")
+    )
     return _sentence(entry, actor)
 
 

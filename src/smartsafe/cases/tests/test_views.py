@@ -65,7 +65,8 @@ def test_liaison_sees_only_shared_cases_and_a_limited_view(client, counsellor, p
     page = client.get(detail(shared))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Shared with police" in text and "threats_blackmail" in text and "instagram.com/bad.actor" in text
+    assert "Shared with police" in text and "instagram.com/bad.actor" in text
+    assert category("threats_blackmail").name in text
     assert "Internal note" not in text, "liaisons never see internal notes"
     assert "K-" not in text, "liaisons never see the contacts"
     listing = client.get(LIST).content.decode()
@@ -85,8 +86,8 @@ def test_list_puts_urgent_first_and_shows_the_columns(client, counsellor):
     text = client.get(LIST).content.decode()
     assert text.index(urgent.reference) < text.index(plain.reference)
     assert 'class="is-urgent"' in text and "badge-urgent" in text
-    assert "cyberbullying" in text and "badge-state-new" in text
     row = text[text.index(plain.reference) :].split("</tr>")[0]
+    assert category("cyberbullying").name in row and "badge-state-new" in row
     assert "<td>3</td>" in row, "age in days"
 
 
@@ -112,7 +113,9 @@ def test_list_filters(client, counsellor, other_counsellor):
 def test_search_finds_a_case_by_a_pasted_profile_link(client, counsellor):
     target = make_case(counsellor, title="Impersonation")
     other = make_case(counsellor, title="Other")
-    add_artefact(actor=counsellor, case=target, kind="username", value="@Ana.Petrovic", platform=platform("instagram"))
+    add_artefact(
+        actor=counsellor, case=target, kind="username", value="@Ana.Petrovic", platform=platform("instagram")
+    )
     client.force_login(counsellor)
     text = client.get(LIST, {"search": "https://www.instagram.com/ana.petrovic/?igshid=xyz"}).content.decode()
     assert target.reference in text and other.reference not in text
@@ -121,7 +124,9 @@ def test_search_finds_a_case_by_a_pasted_profile_link(client, counsellor):
 def test_invalid_filter_values_do_not_break_the_page(client, counsellor):
     make_case(counsellor)
     client.force_login(counsellor)
-    response = client.get(LIST, {"opened_from": "not-a-date", "state": "nonsense", "page": "999", "urgent": "maybe"})
+    response = client.get(
+        LIST, {"opened_from": "not-a-date", "state": "nonsense", "page": "999", "urgent": "maybe"}
+    )
     assert response.status_code == 200
 
 
@@ -135,14 +140,14 @@ def test_each_list_request_is_audited_once(client, counsellor):
 
 
 def test_list_query_count_does_not_grow_with_rows(client, counsellor, django_assert_num_queries):
-    for n in range(3):
+    for _n in range(3):
         make_case(counsellor, categories=[category("cyberbullying"), category("predators")])
     client.force_login(counsellor)
     client.get(LIST)  # warm up session and content types
     # session + user, count, the page, categories prefetch, filter choices, the audit record.
     with django_assert_num_queries(14) as first:
         client.get(LIST)
-    for n in range(7):
+    for _n in range(7):
         make_case(counsellor, categories=[category("cyberbullying")], platforms=[platform()])
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(LIST)
@@ -163,14 +168,16 @@ def test_list_paginates(client, counsellor):
 
 def test_open_form_is_prefilled_from_the_contact(client, counsellor):
     topic = category("privacy_settings", "advisory")
-    contact = make_contact(counsellor, subject="Lažni profil", summary="Neko koristi moje slike", urgent=True, topics=[topic])
+    contact = make_contact(
+        counsellor, subject="Lažni profil", summary="Neko koristi moje slike", urgent=True, topics=[topic]
+    )
     client.force_login(counsellor)
     response = client.get(OPEN, {"contact": contact.pk})
     form = response.context["form"]
     assert form.initial["title"] == "Lažni profil"
     assert form.initial["categories"] == [topic.pk] and form.initial["urgent"] is True
     text = response.content.decode()
-    assert f'name="contact" value="{contact.pk}"' in text and "K-%d" % contact.pk in text
+    assert f'name="contact" value="{contact.pk}"' in text and f"K-{contact.pk}" in text
     assert AuditEvent.objects.filter(action="contact.view", object_id=str(contact.pk)).exists()
 
 
@@ -212,8 +219,15 @@ def test_open_keeps_what_was_typed_when_invalid(client, counsellor):
     client.force_login(counsellor)
     response = client.post(
         OPEN,
-        {"contact": contact.pk, "title": "Sextortion <b>now</b>", "summary": "Typed summary", "urgent": "on",
-         "urgent_reason": "", "kind": "advisory", "assignee": counsellor.pk},
+        {
+            "contact": contact.pk,
+            "title": "Sextortion <b>now</b>",
+            "summary": "Typed summary",
+            "urgent": "on",
+            "urgent_reason": "",
+            "kind": "advisory",
+            "assignee": counsellor.pk,
+        },
     )
     assert response.status_code == 400
     text = response.content.decode()
@@ -227,7 +241,9 @@ def test_open_with_a_contact_already_in_a_case_shows_why(client, counsellor):
     contact = make_contact(counsellor)
     existing = make_case(counsellor, contacts=[contact])
     client.force_login(counsellor)
-    response = client.post(OPEN, {"contact": contact.pk, "title": "Again", "kind": "advisory", "assignee": counsellor.pk})
+    response = client.post(
+        OPEN, {"contact": contact.pk, "title": "Again", "kind": "advisory", "assignee": counsellor.pk}
+    )
     assert response.status_code == 400
     assert existing.reference in response.content.decode()
     assert Case.objects.count() == 1

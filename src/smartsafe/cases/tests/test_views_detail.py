@@ -32,10 +32,13 @@ def test_detail_shows_the_case_and_audits_the_read(client, counsellor):
     text = client.get(url("detail", case)).content.decode()
     assert case.reference in text and "Sextortion on Instagram" in text
     assert "urgent-banner" in text and "Threatens to publish tonight" in text
-    assert "badge-state-new" in text and "threats_blackmail" in text and "instagram" in text
+    assert "badge-state-new" in text
+    assert category("threats_blackmail").name in text and platform("instagram").name in text
     assert f"K-{case.contacts.get().pk}" in text
     assert "opened the case" in text and "linked contact" in text
-    assert AuditEvent.objects.filter(action="case.view", actor=counsellor, object_id=str(case.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="case.view", actor=counsellor, object_id=str(case.pk)).count() == 1
+    )
 
 
 def test_reference_lookup_is_case_insensitive_and_unknown_is_404(client, counsellor):
@@ -114,7 +117,7 @@ def test_close_without_resolution_is_400_and_keeps_the_note(client, counsellor):
     assert response.status_code == 400
     text = response.content.decode()
     assert "Choose how the case was resolved." in text and "My careful note" in text
-    assert "<details class=\"case-close\" open>" in text
+    assert '<details class="case-close" open>' in text
 
 
 def test_transition_from_a_stale_page_is_409(client, counsellor):
@@ -154,10 +157,13 @@ def test_add_note_full_page_and_htmx(client, counsellor):
 def test_artefact_links_cases_and_shows_the_other_case(client, counsellor):
     first = make_case(counsellor, title="First report")
     second = make_case(counsellor, title="Second report")
-    actions.add_artefact(actor=counsellor, case=first, kind="profile_url", value="https://www.instagram.com/ana.petrovic/")
+    actions.add_artefact(
+        actor=counsellor, case=first, kind="profile_url", value="https://www.instagram.com/ana.petrovic/"
+    )
     client.force_login(counsellor)
     response = client.post(
-        url("artefact", second), {"kind": "username", "value": "@Ana.Petrovic", "platform": platform("instagram").pk}
+        url("artefact", second),
+        {"kind": "username", "value": "@Ana.Petrovic", "platform": platform("instagram").pk},
     )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
@@ -208,7 +214,9 @@ def test_link_by_reference(client, counsellor):
     linked = page[page.index('id="linked"') : page.index('id="timeline"')]
     assert second.reference in linked
     response = client.post(url("link", first), {"other": "SS-0000-404"})
-    assert response.status_code == 400 and "There is no case with that reference." in response.content.decode()
+    assert (
+        response.status_code == 400 and "There is no case with that reference." in response.content.decode()
+    )
     response = client.post(url("link", first), {"other": first.reference})
     assert response.status_code == 400 and "cannot be linked to itself" in response.content.decode()
 
@@ -217,7 +225,11 @@ def test_edit_saves_and_records_a_version(client, counsellor):
     case = make_case(counsellor, title="Old title")
     client.force_login(counsellor)
     form = client.get(url("edit", case)).context["form"]
-    data = {**{k: v for k, v in form.initial.items() if v is not None}, "title": "New title", "summary": "More detail"}
+    data = {
+        **{k: v for k, v in form.initial.items() if v is not None},
+        "title": "New title",
+        "summary": "More detail",
+    }
     data["urgent"] = ""
     response = client.post(url("edit", case), data)
     assert response.status_code == 302
@@ -226,16 +238,19 @@ def test_edit_saves_and_records_a_version(client, counsellor):
     page = client.get(url("detail", case)).content.decode()
     assert "changed: summary, title" in page
     versions = page[page.index('id="versions"') :]
-    assert "summary, title" in versions
+    assert "<td>summary, title</td>" in versions
 
 
 def test_stale_edit_is_refused_and_keeps_what_was_typed(client, counsellor, other_counsellor):
     case = make_case(counsellor, title="Original")
     client.force_login(counsellor)
     read_version = case.version
-    actions.update_case(actor=other_counsellor, case=case, expected_version=read_version, summary="Their change")
+    actions.update_case(
+        actor=other_counsellor, case=case, expected_version=read_version, summary="Their change"
+    )
     response = client.post(
-        url("edit", case), {"title": "My new title", "summary": "My summary", "kind": "advisory", "version": read_version}
+        url("edit", case),
+        {"title": "My new title", "summary": "My summary", "kind": "advisory", "version": read_version},
     )
     assert response.status_code == 409
     text = response.content.decode()
@@ -248,8 +263,13 @@ def test_stale_edit_is_refused_and_keeps_what_was_typed(client, counsellor, othe
 def test_edit_urgent_without_reason_is_400(client, counsellor):
     case = make_case(counsellor)
     client.force_login(counsellor)
-    response = client.post(url("edit", case), {"title": "T", "kind": "advisory", "urgent": "on", "version": case.version})
-    assert response.status_code == 400 and "Say why the child is in immediate danger." in response.content.decode()
+    response = client.post(
+        url("edit", case), {"title": "T", "kind": "advisory", "urgent": "on", "version": case.version}
+    )
+    assert (
+        response.status_code == 400
+        and "Say why the child is in immediate danger." in response.content.decode()
+    )
 
 
 def test_title_with_a_script_is_escaped_everywhere(client, counsellor):
@@ -258,7 +278,11 @@ def test_title_with_a_script_is_escaped_everywhere(client, counsellor):
     actions.add_note(actor=counsellor, case=case, body=payload)
     actions.add_artefact(actor=counsellor, case=case, kind="username", value="a{b}<i>")
     client.force_login(counsellor)
-    for page in (client.get(url("detail", case)), client.get(reverse("cases:list")), client.get(url("edit", case))):
+    for page in (
+        client.get(url("detail", case)),
+        client.get(reverse("cases:list")),
+        client.get(url("edit", case)),
+    ):
         text = page.content.decode()
         assert page.status_code == 200
         assert payload not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
@@ -267,7 +291,9 @@ def test_title_with_a_script_is_escaped_everywhere(client, counsellor):
 def test_timeline_renders_every_kind_as_a_sentence(client, counsellor, supervisor):
     other = make_case(counsellor, title="Other")
     case = make_case(counsellor, title="Story")
-    actions.update_case(actor=counsellor, case=case, expected_version=case.version, urgent=True, urgent_reason="Meeting")
+    actions.update_case(
+        actor=counsellor, case=case, expected_version=case.version, urgent=True, urgent_reason="Meeting"
+    )
     case.refresh_from_db()
     actions.update_case(actor=counsellor, case=case, expected_version=case.version, urgent=False)
     actions.assign_case(actor=supervisor, case=case, assignee=None)
