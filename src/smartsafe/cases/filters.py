@@ -36,10 +36,16 @@ class CaseFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=CaseKind.choices, label=_("Kind"))
     urgent = filters.BooleanFilter(label=_("Child in immediate danger"))
     category = filters.ModelMultipleChoiceFilter(
-        field_name="categories__code", queryset=Category.objects.all(), to_field_name="code", label=_("Category")
+        field_name="categories__code",
+        queryset=Category.objects.all(),
+        to_field_name="code",
+        label=_("Category"),
     )
     platform = filters.ModelMultipleChoiceFilter(
-        field_name="platforms__code", queryset=Platform.objects.all(), to_field_name="code", label=_("Platform")
+        field_name="platforms__code",
+        queryset=Platform.objects.all(),
+        to_field_name="code",
+        label=_("Platform"),
     )
     municipality = filters.ModelChoiceFilter(
         queryset=Municipality.objects.all(), to_field_name="code", label=_("Municipality")
