@@ -56,6 +56,12 @@ def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
             return locked
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
-        record(codes.TOKEN_REVOKE, actor=actor, obj=locked, owner=locked.user.get_username(), prefix=locked.prefix)
+        record(
+            codes.TOKEN_REVOKE,
+            actor=actor,
+            obj=locked,
+            owner=locked.user.get_username(),
+            prefix=locked.prefix,
+        )
     token.revoked_at = locked.revoked_at
     return locked

@@ -44,13 +44,18 @@ class UserAdmin(DjangoUserAdmin):
             _("Access"),
             {
                 "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
-                "description": _("Deactivate an account instead of deleting it: its history stays attributable."),
+                "description": _(
+                    "Deactivate an account instead of deleting it: its history stays attributable."
+                ),
             },
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "display_name", "role", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("username", "display_name", "role", "password1", "password2")},
+        ),
     )
     readonly_fields = ("last_login", "date_joined")
 
@@ -95,6 +100,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             actions.revoke_api_token(actor=request.user, token=token)
             count += 1
         self.message_user(
-            request, ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count},
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count},
             messages.SUCCESS,
         )

@@ -41,7 +41,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         try:
             key = header[1].decode("ascii")
         except UnicodeDecodeError:
-            self._reject(request, "malformed", _("Invalid token header: the key contains invalid characters."))
+            self._reject(
+                request, "malformed", _("Invalid token header: the key contains invalid characters.")
+            )
         if len(key) > MAX_KEY_LENGTH:
             self._reject(request, "malformed", _("Invalid token header: the key is too long."))
         return self.authenticate_key(request, key)
@@ -53,7 +55,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         if token.revoked_at is not None:
             self._reject(request, "revoked", _("This token has been revoked."), token=token)
         if not token.user.is_active:
-            self._reject(request, "user_inactive", _("The account this token belongs to is deactivated."), token=token)
+            self._reject(
+                request, "user_inactive", _("The account this token belongs to is deactivated."), token=token
+            )
         self._touch(token)
         return token.user, token
 

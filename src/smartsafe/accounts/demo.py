@@ -51,7 +51,8 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
         # The directory's data migration usually loaded it already (its names win); the demo
         # liaison needs it on the portal.
         police, _created = Institution.objects.get_or_create(
-            code=POLICE_INSTITUTION["code"], defaults={k: v for k, v in POLICE_INSTITUTION.items() if k != "code"}
+            code=POLICE_INSTITUTION["code"],
+            defaults={k: v for k, v in POLICE_INSTITUTION.items() if k != "code"},
         )
         if not police.uses_portal:
             police.uses_portal = True

@@ -7,11 +7,10 @@ address is limited by allauth's per-address ``login_failed`` rate limit instead.
 
 from __future__ import annotations
 
+from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
-
-from axes.helpers import get_cool_off, get_failure_limit
 
 
 def username_from_credentials(request, credentials: dict | None) -> str | None:
@@ -43,7 +42,9 @@ def lockout_response(request, original_response=None, credentials=None):
         "cool_off_minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
         "retry_at": timezone.localtime(timezone.now() + cool_off) if cool_off else None,
     }
-    response = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
+    response = render(
+        request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
     response["Cache-Control"] = "no-store"
     if cool_off:
         response["Retry-After"] = str(int(cool_off.total_seconds()))

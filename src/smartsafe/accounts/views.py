@@ -50,7 +50,9 @@ def token_create(request):
     if not form.is_valid():
         return _profile(request, form=form, status=400)
     try:
-        token, key = actions.create_api_token(actor=request.user, user=request.user, name=form.cleaned_data["name"])
+        token, key = actions.create_api_token(
+            actor=request.user, user=request.user, name=form.cleaned_data["name"]
+        )
     except ValidationError as error:
         _add_errors(form, error)
         return _profile(request, form=form, status=400)
@@ -69,5 +71,7 @@ def token_revoke(request, pk: int):
         messages.info(request, _("This token was already revoked."))
         return redirect("accounts:profile")
     actions.revoke_api_token(actor=request.user, token=token)
-    messages.success(request, _("The token “%(name)s” is revoked; it no longer works.") % {"name": token.name})
+    messages.success(
+        request, _("The token “%(name)s” is revoked; it no longer works.") % {"name": token.name}
+    )
     return redirect("accounts:profile")

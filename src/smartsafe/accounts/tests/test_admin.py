@@ -38,7 +38,10 @@ def test_token_admin_is_read_only_and_never_shows_keys(client, superuser, counse
     assert detail.status_code == 200
     assert key not in detail.content.decode() and token.key_hash not in detail.content.decode()
     assert client.get(reverse("admin:accounts_apitoken_add")).status_code == 403
-    assert client.post(reverse("admin:accounts_apitoken_delete", args=[token.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:accounts_apitoken_delete", args=[token.pk]), {"post": "yes"}).status_code
+        == 403
+    )
 
 
 def test_admin_can_revoke_tokens_in_bulk(client, superuser, counsellor):

@@ -113,7 +113,7 @@ def test_login_pages_use_our_layout(client, counsellor):
     page = client.get(reverse("account_login"))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "skip-link" in body and 'class="card auth-card stack"' in body
+    assert "skip-link" in body and 'class="card card-narrow auth-card stack"' in body
     assert 'class="field' in body and "button-primary" in body
     assert "sign up" not in body.lower()
     give_totp(counsellor)

@@ -21,19 +21,34 @@ TABLE = {
 @pytest.mark.parametrize("role", ROLES)
 def test_role_table(role):
     user = make_user(role)
-    got = (p.is_casework(user), p.can_read_cases(user), p.is_supervisor(user), p.is_liaison(user), p.can_browse_audit(user))
+    got = (
+        p.is_casework(user),
+        p.can_read_cases(user),
+        p.is_supervisor(user),
+        p.is_liaison(user),
+        p.can_browse_audit(user),
+    )
     assert got == TABLE[role]
     user.is_active = False
-    assert not any((p.is_casework(user), p.can_read_cases(user), p.is_supervisor(user), p.is_liaison(user),
-                    p.can_browse_audit(user)))
+    assert not any(
+        (
+            p.is_casework(user),
+            p.can_read_cases(user),
+            p.is_supervisor(user),
+            p.is_liaison(user),
+            p.can_browse_audit(user),
+        )
+    )
 
 
 def test_anonymous_gets_nothing():
     from django.contrib.auth.models import AnonymousUser
 
     anonymous = AnonymousUser()
-    assert not any(f(anonymous) for f in (p.is_casework, p.can_read_cases, p.is_supervisor, p.is_liaison,
-                                          p.can_browse_audit))
+    assert not any(
+        f(anonymous)
+        for f in (p.is_casework, p.can_read_cases, p.is_supervisor, p.is_liaison, p.can_browse_audit)
+    )
     assert p.liaison_institution(anonymous) is None
     assert p.liaison_institution(None) is None
 

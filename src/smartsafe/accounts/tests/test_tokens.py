@@ -150,10 +150,17 @@ def _database_url() -> str:
 
 def test_the_command_exits_non_zero_for_an_unknown_user():
     # A real process: the exit status is the contract for scripts (call_command only raises).
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "smartsafe.config.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "smartsafe.config.settings",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "django", "create_api_token", "nobody-here"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert result.stdout == "" and "nobody-here" in result.stderr

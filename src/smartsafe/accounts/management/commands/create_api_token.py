@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--name", default="command line", help="what the token is for (default: %(default)s)")
+        parser.add_argument(
+            "--name", default="command line", help="what the token is for (default: %(default)s)"
+        )
 
     def handle(self, *args, username, name, **options):
         user = get_user_model().objects.filter(username=username).first()
@@ -30,5 +32,7 @@ class Command(BaseCommand):
                 token, key = create_api_token(actor=None, user=user, name=name)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        self.stderr.write(f"Created token {token.prefix}… ({token.name}) for {user.username}. It is shown only once.")
+        self.stderr.write(
+            f"Created token {token.prefix}… ({token.name}) for {user.username}. It is shown only once."
+        )
         self.stdout.write(key)
