@@ -34,8 +34,14 @@ def _run(kind: str, name: str, work, *, actor=None, dry_run: bool = False) -> lo
                 raise _DryRun(report)
             if report.written:
                 record(
-                    codes.DIRECTORY_IMPORT, actor=actor, object_type="directory." + kind, object_label=name[:200],
-                    created=report.created, updated=report.updated, unchanged=report.unchanged, invalid=report.invalid,
+                    codes.DIRECTORY_IMPORT,
+                    actor=actor,
+                    object_type="directory." + kind,
+                    object_label=name[:200],
+                    created=report.created,
+                    updated=report.updated,
+                    unchanged=report.unchanged,
+                    invalid=report.invalid,
                 )
             return report
     except _DryRun as stop:
@@ -63,7 +69,13 @@ def import_institutions(path: Path, *, actor=None, country: str = "RS", skip_inv
 def load_default_data(country: str, *, actor=None, dry_run=False):
     """``manage.py load_directory``: the shipped data again (after editing the files, or once the
     municipalities are loaded)."""
-    return _run("defaults", f"data/{country.lower()}", lambda: loaders.load_country(country), actor=actor, dry_run=dry_run)
+    return _run(
+        "defaults",
+        f"data/{country.lower()}",
+        lambda: loaders.load_country(country),
+        actor=actor,
+        dry_run=dry_run,
+    )
 
 
 @transaction.atomic
@@ -98,5 +110,11 @@ def make_referrable(*, actor, organisation: Organisation, email: str = "") -> In
         institution.level = Institution.Level.NATIONAL
     organisation.institution = institution
     organisation.save(update_fields=["institution", "updated_at"])
-    record(codes.DIRECTORY_UPDATE, actor=actor, obj=organisation, change="made_referrable", institution=institution.code)
+    record(
+        codes.DIRECTORY_UPDATE,
+        actor=actor,
+        obj=organisation,
+        change="made_referrable",
+        institution=institution.code,
+    )
     return institution

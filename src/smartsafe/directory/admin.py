@@ -24,7 +24,18 @@ class MemberInline(admin.TabularInline):
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_sr", "name_en", "kind", "level", "municipality", "email", "uses_portal", "verified_on", "active")
+    list_display = (
+        "code",
+        "name_sr",
+        "name_en",
+        "kind",
+        "level",
+        "municipality",
+        "email",
+        "uses_portal",
+        "verified_on",
+        "active",
+    )
     list_display_links = ("code", "name_sr")
     list_filter = ("kind", "level", "uses_portal", "active", "packet_language", "country")
     search_fields = ("code", "name_sr", "name_en", "email", "search_text")
@@ -35,7 +46,10 @@ class InstitutionAdmin(admin.ModelAdmin):
     inlines = [MemberInline]
     fieldsets = (
         (None, {"fields": ("code", "kind", "name_sr", "name_en", "active")}),
-        (_("Jurisdiction"), {"fields": ("country", "level", "parent", "municipality", "areas", "covered_municipalities")}),
+        (
+            _("Jurisdiction"),
+            {"fields": ("country", "level", "parent", "municipality", "areas", "covered_municipalities")},
+        ),
         (_("Contact"), {"fields": ("email", "phone", "website", "postal_address", "working_hours")}),
         (_("Referrals"), {"fields": ("uses_portal", "packet_language", "counsellor_notes")}),
         (_("Data"), {"fields": ("source", "verified_on", "updated_at")}),
@@ -127,7 +141,11 @@ class OrganisationAdmin(admin.ModelAdmin):
         count = queryset.count()
         self.message_user(
             request,
-            ngettext("%d organisation can now receive referrals.", "%d organisations can now receive referrals.", count)
+            ngettext(
+                "%d organisation can now receive referrals.",
+                "%d organisations can now receive referrals.",
+                count,
+            )
             % count,
             messages.SUCCESS,
         )

@@ -23,9 +23,26 @@ from .loaders import (
 
 REQUIRED_COLUMNS = ("code", "kind", "name_sr", "name_en")
 COLUMNS = (
-    "code", "kind", "level", "name_sr", "name_en", "parent", "municipality", "areas", "covers", "email", "phone",
-    "website", "postal_address", "working_hours", "packet_language", "uses_portal", "counsellor_notes", "source",
-    "verified_on", "active",
+    "code",
+    "kind",
+    "level",
+    "name_sr",
+    "name_en",
+    "parent",
+    "municipality",
+    "areas",
+    "covers",
+    "email",
+    "phone",
+    "website",
+    "postal_address",
+    "working_hours",
+    "packet_language",
+    "uses_portal",
+    "counsellor_notes",
+    "source",
+    "verified_on",
+    "active",
 )
 MAX_ROWS = 20_000
 
@@ -77,7 +94,9 @@ def read_csv(data: bytes) -> list[dict]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"The file is not UTF-8 text (byte {exc.start}); save it as \"CSV UTF-8\".") from exc
+        raise ImportFileError(
+            f'The file is not UTF-8 text (byte {exc.start}); save it as "CSV UTF-8".'
+        ) from exc
     if "\x00" in text:
         raise ImportFileError("The file contains NUL characters; is it a spreadsheet rather than a CSV?")
     first_line = text.split("\n", 1)[0]
@@ -89,7 +108,9 @@ def read_csv(data: bytes) -> list[dict]:
             raise ImportFileError("The file is empty: expected a header row.")
         unknown = [name for name in header if name not in COLUMNS]
         if unknown:
-            raise ImportFileError("Unknown column(s): " + ", ".join(unknown[:10]) + ". Known: " + ", ".join(COLUMNS))
+            raise ImportFileError(
+                "Unknown column(s): " + ", ".join(unknown[:10]) + ". Known: " + ", ".join(COLUMNS)
+            )
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
         if missing:
             raise ImportFileError("Missing column(s): " + ", ".join(missing))

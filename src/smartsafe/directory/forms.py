@@ -9,17 +9,29 @@ from .models import InspireApproach, InspireStrategy, Institution, Service
 
 
 class DirectorySearchForm(forms.Form):
-    WHAT = (("", _("Institutions and organisations")), ("institutions", _("Institutions")), ("organisations", _("Organisations")))
+    WHAT = (
+        ("", _("Institutions and organisations")),
+        ("institutions", _("Institutions")),
+        ("organisations", _("Organisations")),
+    )
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    place = forms.CharField(label=_("Place"), required=False, max_length=100, help_text=_("Town or municipality, any script."))
+    place = forms.CharField(
+        label=_("Place"), required=False, max_length=100, help_text=_("Town or municipality, any script.")
+    )
     what = forms.ChoiceField(label=_("Show"), choices=WHAT, required=False)
     kind = forms.ChoiceField(label=_("Institution type"), required=False)
     strategy = forms.ModelChoiceField(
-        label=_("INSPIRE strategy"), queryset=InspireStrategy.objects.all(), to_field_name="number", required=False
+        label=_("INSPIRE strategy"),
+        queryset=InspireStrategy.objects.all(),
+        to_field_name="number",
+        required=False,
     )
     approach = forms.ModelChoiceField(
-        label=_("Approach"), queryset=InspireApproach.objects.select_related("strategy"), to_field_name="code", required=False
+        label=_("Approach"),
+        queryset=InspireApproach.objects.select_related("strategy"),
+        to_field_name="code",
+        required=False,
     )
     service = forms.ModelChoiceField(
         label=_("Service"), queryset=Service.objects.filter(active=True), to_field_name="code", required=False

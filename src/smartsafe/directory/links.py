@@ -52,6 +52,6 @@ def display_url(value: str) -> str:
     text = value or ""
     for prefix in ("https://", "http://"):
         if text.lower().startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             break
     return text.rstrip("/")

@@ -83,10 +83,9 @@ class Report:
         return self
 
     def summary(self) -> str:
-        return (
-            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.invalid} invalid"
-            + ("" if self.written or not self.errors else " — nothing was written")
-        )
+        counts = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        counts += f", {self.invalid} invalid"
+        return counts + ("" if self.written or not self.errors else " — nothing was written")
 
 
 def model_registry(apps=None) -> SimpleNamespace:
@@ -112,7 +111,11 @@ def model_registry(apps=None) -> SimpleNamespace:
 def read_json(source: str | Path | bytes) -> object:
     """Parse JSON from a file path or from bytes; a clear :class:`ImportFileError` when it is not JSON."""
     try:
-        text = source.decode("utf-8-sig") if isinstance(source, bytes) else Path(source).read_text(encoding="utf-8-sig")
+        text = (
+            source.decode("utf-8-sig")
+            if isinstance(source, bytes)
+            else Path(source).read_text(encoding="utf-8-sig")
+        )
         return json.loads(text)
     except FileNotFoundError as exc:
         raise ImportFileError(f"File not found: {exc.filename}") from exc
@@ -263,11 +266,20 @@ def load_inspire(document=None, *, apps=None) -> Report:
     report = Report()
     with transaction.atomic():
         for row in _records(document, "strategies"):
-            _upsert(reg.InspireStrategy, {"number": row["number"]}, {k: row[k] for k in ("code", "name_en", "name_sr")}, report)
+            _upsert(
+                reg.InspireStrategy,
+                {"number": row["number"]},
+                {k: row[k] for k in ("code", "name_en", "name_sr")},
+                report,
+            )
         strategies = {s.number: s for s in reg.InspireStrategy.objects.all()}
         for order, row in enumerate(_records(document, "approaches"), start=1):
             values = {k: row[k] for k in ("name_en", "name_sr")}
-            values |= {"strategy": strategies[row["strategy"]], "sort_order": order, "survey_count": row.get("survey_count")}
+            values |= {
+                "strategy": strategies[row["strategy"]],
+                "sort_order": order,
+                "survey_count": row.get("survey_count"),
+            }
             _upsert(reg.InspireApproach, {"code": row["code"]}, values, report)
         for order, row in enumerate(_records(document, "services"), start=1):
             values = {"name_en": row["name_en"], "name_sr": row["name_sr"], "sort_order": order}
@@ -328,9 +340,26 @@ def _set_m2m(manager, objects) -> bool:
 # --- institutions -----------------------------------------------------------------------------------
 
 INSTITUTION_FIELDS = {
-    "code", "kind", "level", "name_sr", "name_en", "parent", "municipality", "areas", "covers", "email",
-    "phone", "website", "postal_address", "working_hours", "packet_language", "uses_portal",
-    "counsellor_notes", "source", "verified_on", "active",
+    "code",
+    "kind",
+    "level",
+    "name_sr",
+    "name_en",
+    "parent",
+    "municipality",
+    "areas",
+    "covers",
+    "email",
+    "phone",
+    "website",
+    "postal_address",
+    "working_hours",
+    "packet_language",
+    "uses_portal",
+    "counsellor_notes",
+    "source",
+    "verified_on",
+    "active",
 }
 
 
@@ -372,7 +401,12 @@ def clean_institution(raw) -> dict:
 
 
 def load_institutions(
-    rows: list, *, apps=None, country: str = "RS", strict_places: bool = True, skip_invalid: bool = False,
+    rows: list,
+    *,
+    apps=None,
+    country: str = "RS",
+    strict_places: bool = True,
+    skip_invalid: bool = False,
     numbers: list[int] | None = None,
 ) -> Report:
     """Validate, resolve and upsert institutions by ``code``.
@@ -385,7 +419,7 @@ def load_institutions(
     report = Report()
     cleaned: list[tuple[int, dict]] = []
     numbers = numbers or list(range(1, len(rows) + 1))
-    for number, raw in zip(numbers, rows):
+    for number, raw in zip(numbers, rows, strict=True):
         try:
             cleaned.append((number, clean_institution(raw)))
         except RowError as exc:
@@ -407,7 +441,11 @@ def load_institutions(
             else:
                 report.warnings.append(f"{values['code']}: {message} (left empty)")
         parent = values["parent"]
-        if parent and parent not in codes_in_file and not reg.Institution.objects.filter(code=parent).exists():
+        if (
+            parent
+            and parent not in codes_in_file
+            and not reg.Institution.objects.filter(code=parent).exists()
+        ):
             problems.append(f"parent: no institution with code {parent}")
         if problems:
             report.errors.append(Problem(number, values["code"], problems))
@@ -419,13 +457,21 @@ def load_institutions(
     with transaction.atomic():
         written = {}
         for values, municipality, covers in resolved:
-            fields = {k: v for k, v in values.items() if k not in ("code", "parent", "municipality", "covers", "given")}
+            fields = {
+                k: v
+                for k, v in values.items()
+                if k not in ("code", "parent", "municipality", "covers", "given")
+            }
             fields["municipality"] = municipality
             fields["country"] = (country or "").upper()[:2]
             given = values["given"] | {"country", "kind", "name_sr", "name_en"}
             obj = _upsert(
-                reg.Institution, {"code": values["code"]}, fields, report,
-                before_save=m.refresh_institution_columns, given=given,
+                reg.Institution,
+                {"code": values["code"]},
+                fields,
+                report,
+                before_save=m.refresh_institution_columns,
+                given=given,
             )
             covers_changed = "covers" in given and _set_m2m(obj.covered_municipalities, covers)
             if covers_changed and not obj._directory_changed:
@@ -461,8 +507,23 @@ def _key_of(raw, name: str) -> str:
 # --- organisations ----------------------------------------------------------------------------------
 
 ORGANISATION_FIELDS = {
-    "slug", "kind", "name", "name_local", "acronym", "website", "description_en", "description_sr", "towns",
-    "strategies", "approaches", "services", "links", "institution", "source", "active", "seed_row",
+    "slug",
+    "kind",
+    "name",
+    "name_local",
+    "acronym",
+    "website",
+    "description_en",
+    "description_sr",
+    "towns",
+    "strategies",
+    "approaches",
+    "services",
+    "links",
+    "institution",
+    "source",
+    "active",
+    "seed_row",
 }
 
 
@@ -538,7 +599,9 @@ def _links(value, row: _Row) -> list[dict]:
     return links
 
 
-def load_organisations(document, *, apps=None, country: str = "RS", skip_invalid: bool = False, source: str = "") -> Report:
+def load_organisations(
+    document, *, apps=None, country: str = "RS", skip_invalid: bool = False, source: str = ""
+) -> Report:
     """Validate, resolve and upsert organisations by ``slug`` (see the module docstring)."""
     reg = model_registry(apps)
     records = _records(document, "organisations")
@@ -584,27 +647,60 @@ def load_organisations(document, *, apps=None, country: str = "RS", skip_invalid
         for approach in chosen_approaches:
             # An approach implies its strategy, so a filter by strategy finds the organisation.
             chosen_strategies.setdefault(approach.strategy_id, approach.strategy)
-        resolved.append((values, institution, list(chosen_strategies.values()), chosen_approaches,
-                         [services[s] for s in values["services"]]))
+        resolved.append(
+            (
+                values,
+                institution,
+                list(chosen_strategies.values()),
+                chosen_approaches,
+                [services[s] for s in values["services"]],
+            )
+        )
 
     if report.errors and not skip_invalid:
         return report
     municipalities = list(reg.Municipality.objects.all())
     with transaction.atomic():
         for values, institution, strat, appr, serv in resolved:
-            fields = {k: values[k] for k in (
-                "kind", "name", "name_local", "acronym", "website", "description_en", "description_sr", "towns",
-                "links", "active")}
-            fields |= {"institution": institution, "country": (country or "").upper()[:2], "source": values["source"] or source}
+            fields = {
+                k: values[k]
+                for k in (
+                    "kind",
+                    "name",
+                    "name_local",
+                    "acronym",
+                    "website",
+                    "description_en",
+                    "description_sr",
+                    "towns",
+                    "links",
+                    "active",
+                )
+            }
+            fields |= {
+                "institution": institution,
+                "country": (country or "").upper()[:2],
+                "source": values["source"] or source,
+            }
             given = values["given"] | {"name", "country", "source"}
             places = _municipalities_for_towns(municipalities, values["towns"])
             obj = _upsert(
-                reg.Organisation, {"slug": values["slug"]}, fields, report, given=given,
-                before_save=lambda o, places=places: m.refresh_organisation_columns(o, [p.name_sr for p in places]),
+                reg.Organisation,
+                {"slug": values["slug"]},
+                fields,
+                report,
+                given=given,
+                before_save=lambda o, places=places: m.refresh_organisation_columns(
+                    o, [p.name_sr for p in places]
+                ),
             )
             changed = False
-            for name, manager, objects in (("strategies", obj.strategies, strat), ("approaches", obj.approaches, appr),
-                                           ("services", obj.services, serv), ("towns", obj.municipalities, places)):
+            for name, manager, objects in (
+                ("strategies", obj.strategies, strat),
+                ("approaches", obj.approaches, appr),
+                ("services", obj.services, serv),
+                ("towns", obj.municipalities, places),
+            ):
                 if name in given or obj._directory_created:
                     changed = _set_m2m(manager, objects) or changed
             if changed:
@@ -622,7 +718,9 @@ def load_organisations(document, *, apps=None, country: str = "RS", skip_invalid
 def _municipalities_for_towns(municipalities, towns: list[str]) -> list:
     """The municipalities whose name is one of ``towns`` (matched folded, in either script)."""
     wanted = {m.area_key(t) for t in towns}
-    return [mu for mu in municipalities if m.area_key(mu.name_sr) in wanted or m.area_key(mu.name_en) in wanted]
+    return [
+        mu for mu in municipalities if m.area_key(mu.name_sr) in wanted or m.area_key(mu.name_en) in wanted
+    ]
 
 
 # --- a country's default data -----------------------------------------------------------------------
@@ -643,13 +741,17 @@ def load_country(country: str = "rs", *, apps=None) -> Report:
     the shipped files must be valid, so an invalid row raises :class:`ImportFileError`.
     """
     if not (DATA_DIR / country.lower()).is_dir():
-        raise ImportFileError(f"No directory data for country {country!r} (expected {DATA_DIR / country.lower()}).")
+        raise ImportFileError(
+            f"No directory data for country {country!r} (expected {DATA_DIR / country.lower()})."
+        )
     report = load_inspire(apps=apps)
     files = country_files(country)
     for path in files["institutions"]:
         document = read_json(path)
         file_country = document.get("country", country) if isinstance(document, Mapping) else country
-        part = load_institutions(_records(document, "institutions"), apps=apps, country=file_country, strict_places=False)
+        part = load_institutions(
+            _records(document, "institutions"), apps=apps, country=file_country, strict_places=False
+        )
         _raise_on_errors(path, part)
         report.merge(part)
     for path in files["organisations"]:

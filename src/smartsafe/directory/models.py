@@ -62,7 +62,9 @@ class Institution(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     name_sr = models.CharField(_("name (Serbian, Cyrillic)"), max_length=250)
     name_en = models.CharField(_("name (English)"), max_length=250)
-    country = models.CharField(_("country"), max_length=2, default="RS", help_text=_("ISO 3166 code, e.g. RS."))
+    country = models.CharField(
+        _("country"), max_length=2, default="RS", help_text=_("ISO 3166 code, e.g. RS.")
+    )
     level = models.CharField(_("jurisdiction"), max_length=20, choices=Level.choices, default=Level.NATIONAL)
     parent = models.ForeignKey(
         "self",
@@ -99,14 +101,22 @@ class Institution(models.Model):
     website = models.URLField(_("web site"), max_length=300, blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
     working_hours = models.CharField(
-        _("working hours"), max_length=200, blank=True, help_text=_("E.g. Mon–Fri 07:30–15:30; urgent: 192 at any time.")
+        _("working hours"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. Mon–Fri 07:30–15:30; urgent: 192 at any time."),
     )
     uses_portal = models.BooleanField(_("uses the portal"), default=False)
     packet_language = models.CharField(
-        _("referral packet language"), max_length=10, choices=PacketLanguage.choices, default=PacketLanguage.SR_CYRL
+        _("referral packet language"),
+        max_length=10,
+        choices=PacketLanguage.choices,
+        default=PacketLanguage.SR_CYRL,
     )
     counsellor_notes = models.TextField(
-        _("notes for counsellors"), blank=True, help_text=_("What the institution wants counsellors to know before referring.")
+        _("notes for counsellors"),
+        blank=True,
+        help_text=_("What the institution wants counsellors to know before referring."),
     )
     source = models.CharField(_("source of the data"), max_length=250, blank=True)
     verified_on = models.DateField(_("contact data verified on"), null=True, blank=True)
@@ -124,15 +134,15 @@ class Institution(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return pick(sr=self.name_sr, en=self.name_en)
-
     def save(self, *args, **kwargs):
         refresh_institution_columns(self)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_text", "areas_key"}
         super().save(*args, **kwargs)
+
+    @property
+    def name(self) -> str:
+        return pick(sr=self.name_sr, en=self.name_en)
 
 
 def refresh_institution_columns(institution) -> None:
@@ -213,7 +223,9 @@ class InspireApproach(_Named):
         _("organisations in the 2019 survey"),
         null=True,
         blank=True,
-        help_text=_("How many respondents of the 2019 Serbian mapping said they work on it; empty where not reported."),
+        help_text=_(
+            "How many respondents of the 2019 Serbian mapping said they work on it; empty where not reported."
+        ),
     )
 
     class Meta:
@@ -256,11 +268,15 @@ class Organisation(models.Model):
     website = models.URLField(_("web site"), max_length=500, blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     description_sr = models.TextField(_("description (Serbian, Cyrillic)"), blank=True)
-    towns = models.JSONField(_("towns"), default=list, blank=True, help_text=_("Towns where it works, as named."))
+    towns = models.JSONField(
+        _("towns"), default=list, blank=True, help_text=_("Towns where it works, as named.")
+    )
     municipalities = models.ManyToManyField(
         "taxonomy.Municipality", blank=True, related_name="organisations", verbose_name=_("municipalities")
     )
-    services = models.ManyToManyField(Service, blank=True, related_name="organisations", verbose_name=_("services"))
+    services = models.ManyToManyField(
+        Service, blank=True, related_name="organisations", verbose_name=_("services")
+    )
     strategies = models.ManyToManyField(
         InspireStrategy, blank=True, related_name="organisations", verbose_name=_("INSPIRE strategies")
     )
@@ -293,16 +309,16 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
-    @property
-    def description(self) -> str:
-        return pick(sr=self.description_sr, en=self.description_en)
-
     def save(self, *args, **kwargs):
         names = list(self.municipalities.values_list("name_sr", flat=True)) if self.pk else []
         refresh_organisation_columns(self, names)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_text", "places_key"}
         super().save(*args, **kwargs)
+
+    @property
+    def description(self) -> str:
+        return pick(sr=self.description_sr, en=self.description_en)
 
 
 def refresh_organisation_columns(organisation, municipality_names=()) -> None:

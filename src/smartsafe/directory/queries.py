@@ -47,7 +47,9 @@ def institutions_for(kind: str | None = None, municipality=None, *, country: str
         return queryset.annotate(nearness=Value(2, IntegerField())).order_by("kind", "name_en")
 
     # A subquery rather than a join: a join would repeat rows and give one institution two nearnesses.
-    covering = Institution.covered_municipalities.through.objects.filter(municipality=place).values("institution_id")
+    covering = Institution.covered_municipalities.through.objects.filter(municipality=place).values(
+        "institution_id"
+    )
     own = Q(municipality=place) | Q(pk__in=covering)
     area_match = Q(pk__in=[])
     for name in (place.district, place.region):
@@ -66,7 +68,9 @@ def institutions_for(kind: str | None = None, municipality=None, *, country: str
     ).order_by("nearness", "kind", "name_en")
 
 
-def search_institutions(*, text: str = "", kind: str | None = None, place: str = "", active_only: bool = True) -> QuerySet:
+def search_institutions(
+    *, text: str = "", kind: str | None = None, place: str = "", active_only: bool = True
+) -> QuerySet:
     """Institutions matching the filters given. A ``place`` that names a municipality lists who can
     take a case from there, nearest first (see :func:`institutions_for`); another place text
     matches the institutions' seats and covered districts or regions."""
@@ -153,7 +157,11 @@ def _municipality_named(key: str) -> Municipality | None:
 
 def _municipalities() -> list[Municipality]:
     # ~200 rows: folding them in Python is simpler than keeping yet another folded column.
-    return list(Municipality.objects.filter(active=True).only("pk", "code", "name_sr", "name_en", "district", "region", "country"))
+    return list(
+        Municipality.objects.filter(active=True).only(
+            "pk", "code", "name_sr", "name_en", "district", "region", "country"
+        )
+    )
 
 
 # --- the pages' entry points ----------------------------------------------------------------------
@@ -170,10 +178,19 @@ def browse(user, **filters) -> tuple[QuerySet, QuerySet]:
     require_browser(user)
     text, place = filters.get("text", ""), filters.get("place", "")
     organisations = search_organisations(
-        text=text, place=place, strategy=filters.get("strategy"), approach=filters.get("approach"),
-        service=filters.get("service"), referrable_only=filters.get("referrable_only", False),
+        text=text,
+        place=place,
+        strategy=filters.get("strategy"),
+        approach=filters.get("approach"),
+        service=filters.get("service"),
+        referrable_only=filters.get("referrable_only", False),
     )
-    if filters.get("strategy") or filters.get("approach") or filters.get("service") or filters.get("what") == "organisations":
+    if (
+        filters.get("strategy")
+        or filters.get("approach")
+        or filters.get("service")
+        or filters.get("what") == "organisations"
+    ):
         institutions = Institution.objects.none()
     else:
         institutions = search_institutions(text=text, place=place, kind=filters.get("kind") or None)

@@ -57,7 +57,11 @@ def institution_detail(request, code: str):
     return render(
         request,
         "directory/institution_detail.html",
-        {"institution": institution, "organisation": organisation, "can_manage": can_manage_directory(request.user)},
+        {
+            "institution": institution,
+            "organisation": organisation,
+            "can_manage": can_manage_directory(request.user),
+        },
     )
 
 

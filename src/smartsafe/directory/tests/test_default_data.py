@@ -19,8 +19,16 @@ SEED_ORGANISATIONS = 35
 def test_national_institutions_are_in_every_database():
     codes = set(Institution.objects.values_list("code", flat=True))
     assert {
-        "rs-police-vtk", "rs-prosecutor-vtk", "rs-education-ministry", "rs-health-ministry", "rs-health-imh",
-        "rs-health-child-psychiatry", "rs-hotline-netpatrola", "platform-meta", "platform-tiktok", "platform-google",
+        "rs-police-vtk",
+        "rs-prosecutor-vtk",
+        "rs-education-ministry",
+        "rs-health-ministry",
+        "rs-health-imh",
+        "rs-health-child-psychiatry",
+        "rs-hotline-netpatrola",
+        "platform-meta",
+        "platform-tiktok",
+        "platform-google",
         "platform-telegram",
     } <= codes
     police = Institution.objects.get(code="rs-police-vtk")
@@ -32,8 +40,25 @@ def test_school_administrations_are_regional_units_of_the_ministry():
     administrations = Institution.objects.filter(code__startswith="rs-su-")
     assert administrations.count() == 18
     names = {i.name_en for i in administrations}
-    for city in ("Belgrade", "Novi Sad", "Niš", "Kragujevac", "Kraljevo", "Čačak", "Valjevo", "Zaječar", "Jagodina",
-                 "Kruševac", "Leskovac", "Novi Pazar", "Požarevac", "Sombor", "Šabac", "Zrenjanin", "Užice"):
+    for city in (
+        "Belgrade",
+        "Novi Sad",
+        "Niš",
+        "Kragujevac",
+        "Kraljevo",
+        "Čačak",
+        "Valjevo",
+        "Zaječar",
+        "Jagodina",
+        "Kruševac",
+        "Leskovac",
+        "Novi Pazar",
+        "Požarevac",
+        "Sombor",
+        "Šabac",
+        "Zrenjanin",
+        "Užice",
+    ):
         assert f"School Administration {city}" in names
     nis = administrations.get(code="rs-su-nis")
     assert nis.level == "region" and nis.parent.code == "rs-education-ministry"
@@ -78,9 +103,21 @@ def test_every_seed_organisation_is_imported_with_its_website():
         # GRIG: strategy 6, socio-therapeutic clubs, psychotherapy for families.
         ("grig", "http://www.cspa-grig.org/", {6}, {"youth-clubs", "psychotherapy"}, None),
         # SIPRU appears in the examples of strategies 1 to 6.
-        ("sipru", "http://socijalnoukljucivanje.gov.rs/en/", {1, 2, 3, 4, 5, 6}, {"professional-training", "research-monitoring"}, None),
+        (
+            "sipru",
+            "http://socijalnoukljucivanje.gov.rs/en/",
+            {1, 2, 3, 4, 5, 6},
+            {"professional-training", "research-monitoring"},
+            None,
+        ),
         # Open Club Niš: strategies 6 and 7.
-        ("open-club-nis", "http://www.oknis.org.rs", {6, 7}, {"counselling", "school-mediation", "employment-support"}, "Niš"),
+        (
+            "open-club-nis",
+            "http://www.oknis.org.rs",
+            {6, 7},
+            {"counselling", "school-mediation", "employment-support"},
+            "Niš",
+        ),
         # EduLink: the seed lists no web site ("-") and names no strategy.
         ("edulink", "", set(), {"education-inclusion"}, None),
         # Gradsko udruženje za pomoć osobama sa autizmom Subotica: name and town only.
@@ -103,16 +140,29 @@ def test_seed_links_and_approaches():
     assert any(link["url"].endswith("Stop_Decijim_Brakovima.pdf") for link in praxis.links)
     sipru = Organisation.objects.get(slug="sipru")
     assert len(sipru.links) == 10  # eleven printed, one (the gender equality index) twice
-    assert all(link["url"].startswith(("http://", "https://")) for o in Organisation.objects.all() for link in o.links)
+    assert all(
+        link["url"].startswith(("http://", "https://"))
+        for o in Organisation.objects.all()
+        for link in o.links
+    )
     ministry = Organisation.objects.get(slug="ministry-of-education")
-    assert ministry.kind == "public" and ministry.links[0]["url"] == "http://www.mpn.gov.rs/grupa-za-prevenciju-nasilja/"
+    assert (
+        ministry.kind == "public"
+        and ministry.links[0]["url"] == "http://www.mpn.gov.rs/grupa-za-prevenciju-nasilja/"
+    )
 
 
 def test_reloading_changes_nothing():
     report = load_country("rs")
     assert (report.created, report.updated, report.invalid) == (0, 0, 0)
-    assert report.unchanged == Institution.objects.count() + Organisation.objects.count() + InspireStrategy.objects.count() \
-        + InspireApproach.objects.count() + Service.objects.count()
+    assert (
+        report.unchanged
+        == Institution.objects.count()
+        + Organisation.objects.count()
+        + InspireStrategy.objects.count()
+        + InspireApproach.objects.count()
+        + Service.objects.count()
+    )
 
 
 def test_reloading_keeps_what_an_administrator_entered():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from smartsafe.directory.queries import institutions_for, search_institutions, search_organisations
 from smartsafe.directory.models import Institution
+from smartsafe.directory.queries import institutions_for, search_institutions, search_organisations
 from smartsafe.taxonomy.models import Municipality
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,10 @@ def test_institutions_for_a_municipality_nearest_first():
 
 
 def test_institutions_for_reaches_a_district_and_its_city_municipalities():
-    assert codes(institutions_for("education", "rs-beograd-vozdovac")) == ["rs-su-beograd", "rs-education-ministry"]
+    assert codes(institutions_for("education", "rs-beograd-vozdovac")) == [
+        "rs-su-beograd",
+        "rs-education-ministry",
+    ]
     assert codes(institutions_for("education", "rs-bela-palanka"))[0] == "rs-su-nis"  # Pirot district
     social = institutions_for("social_work", Municipality.objects.get(code="rs-novi-sad"))
     assert [(i.code, i.nearness) for i in social][:2] == [("rs-csr-novi-sad", 0), ("rs-social-ministry", 2)]

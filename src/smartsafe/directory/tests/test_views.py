@@ -24,8 +24,15 @@ def pages():
 
 @pytest.mark.parametrize(
     "role,expected",
-    [("counsellor", 200), ("supervisor", 200), ("admin", 200), ("liaison", 403), ("analyst", 403),
-     ("prevention", 403), ("auditor", 403)],
+    [
+        ("counsellor", 200),
+        ("supervisor", 200),
+        ("admin", 200),
+        ("liaison", 403),
+        ("analyst", 403),
+        ("prevention", 403),
+        ("auditor", 403),
+    ],
 )
 def test_access_per_role(client, role, expected):
     client.force_login(make_user(role))
@@ -64,8 +71,16 @@ def test_search_page_filters(client, counsellor):
 
 def test_stale_or_hostile_parameters_never_break_the_page(client, counsellor):
     client.force_login(counsellor)
-    for params in ({"strategy": "99"}, {"approach": "<script>"}, {"service": "x" * 5000}, {"ipage": "-1", "opage": "zz"},
-                   {"q": "\x00"}, {"place": "%%%"}, {"kind": "spaceship"}, {"strategy": "1" * 40}):
+    for params in (
+        {"strategy": "99"},
+        {"approach": "<script>"},
+        {"service": "x" * 5000},
+        {"ipage": "-1", "opage": "zz"},
+        {"q": "\x00"},
+        {"place": "%%%"},
+        {"kind": "spaceship"},
+        {"strategy": "1" * 40},
+    ):
         assert client.get(INDEX, params).status_code == 200, params
 
 
@@ -79,7 +94,10 @@ def test_htmx_gets_only_the_results(client, counsellor):
 def test_detail_pages_show_contacts_and_links_safely(client, counsellor):
     client.force_login(counsellor)
     page = client.get(reverse("directory:organisation", args=["praxis"])).content.decode()
-    assert '<a href="https://www.praxis.org.rs/images/praxis_downloads/Stop_Decijim_Brakovima.pdf" rel="noopener noreferrer" target="_blank">Stop child marriages</a>' in page
+    assert (
+        '<a href="https://www.praxis.org.rs/images/praxis_downloads/Stop_Decijim_Brakovima.pdf" '
+        'rel="noopener noreferrer" target="_blank">Stop child marriages</a>'
+    ) in page
     assert "Increase enrolment in pre-school, primary and secondary schools" in page
     page = client.get(reverse("directory:institution", args=["rs-su-nis"])).content.decode()
     assert "Ministry of Education" in page and "not yet — check before referring" in page
@@ -87,18 +105,34 @@ def test_detail_pages_show_contacts_and_links_safely(client, counsellor):
 
 def test_names_and_links_cannot_inject_markup(client, counsellor):
     Institution.objects.filter(code="rs-police-vtk").update(
-        name_en="<script>alert(1)</script>", website="javascript:alert(2)", counsellor_notes="<img src=x onerror=alert(3)>"
+        name_en="<script>alert(1)</script>",
+        website="javascript:alert(2)",
+        counsellor_notes="<img src=x onerror=alert(3)>",
     )
     Organisation.objects.filter(slug="grig").update(
-        name="<b>GRIG</b>", website="javascript:alert(4)",
-        links=[{"url": "javascript:alert(5)", "label": "<i>x</i>"}, {"url": "data:text/html,hi", "label": "d"},
-               {"url": "https://ok.example/?a=1&b=\"2\"", "label": "ok"}, "just a string"],
+        name="<b>GRIG</b>",
+        website="javascript:alert(4)",
+        links=[
+            {"url": "javascript:alert(5)", "label": "<i>x</i>"},
+            {"url": "data:text/html,hi", "label": "d"},
+            {"url": 'https://ok.example/?a=1&b="2"', "label": "ok"},
+            "just a string",
+        ],
     )
     client.force_login(counsellor)
-    for url in (reverse("directory:institution", args=["rs-police-vtk"]), reverse("directory:organisation", args=["grig"]),
-                INDEX + "?q=grig", INDEX + "?q=policija"):
+    for url in (
+        reverse("directory:institution", args=["rs-police-vtk"]),
+        reverse("directory:organisation", args=["grig"]),
+        INDEX + "?q=grig",
+        INDEX + "?q=policija",
+    ):
         page = client.get(url).content.decode()
-        assert "<script>alert" not in page and "<img src=x" not in page and "<b>GRIG</b>" not in page and "<i>x</i>" not in page
+        assert (
+            "<script>alert" not in page
+            and "<img src=x" not in page
+            and "<b>GRIG</b>" not in page
+            and "<i>x</i>" not in page
+        )
         assert 'href="javascript:' not in page and 'href="data:text' not in page
     page = client.get(reverse("directory:organisation", args=["grig"])).content.decode()
     assert "&lt;i&gt;x&lt;/i&gt;" in page
@@ -122,9 +156,18 @@ def test_make_referrable_links_an_ngo_institution(administrator, counsellor):
 def test_admin_pages_open(client, db):
     from django.contrib.auth import get_user_model
 
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-12345-long", role="admin")
+    admin = get_user_model().objects.create_superuser(
+        "root", "root@example.org", "pw-12345-long", role="admin"
+    )
     client.force_login(admin)
-    for name in ("institution", "organisation", "inspirestrategy", "inspireapproach", "service", "institutionmember"):
+    for name in (
+        "institution",
+        "organisation",
+        "inspirestrategy",
+        "inspireapproach",
+        "service",
+        "institutionmember",
+    ):
         assert client.get(reverse(f"admin:directory_{name}_changelist")).status_code == 200, name
     org = Organisation.objects.get(slug="cpd")
     assert client.get(reverse("admin:directory_organisation_change", args=[org.pk])).status_code == 200

@@ -21,13 +21,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--country", default="RS", help="Country code of the institutions (default RS).")
-        parser.add_argument("--skip-invalid", action="store_true", help="Save the valid rows even if some are invalid.")
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="Save the valid rows even if some are invalid."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Validate and count, save nothing.")
 
     def handle(self, *args, **options):
         try:
             report = actions.import_institutions(
-                options["file"], country=options["country"], skip_invalid=options["skip_invalid"], dry_run=options["dry_run"]
+                options["file"],
+                country=options["country"],
+                skip_invalid=options["skip_invalid"],
+                dry_run=options["dry_run"],
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc

@@ -19,12 +19,16 @@ class Command(BaseCommand):
     help = "Load the directory data shipped for a country (INSPIRE, platforms, institutions, organisations)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--country", default=None, help="Data folder to load (default: SMARTSAFE_COUNTRY or rs).")
+        parser.add_argument(
+            "--country", default=None, help="Data folder to load (default: SMARTSAFE_COUNTRY or rs)."
+        )
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args, **options):
         try:
-            report = actions.load_default_data(options["country"] or default_country(), dry_run=options["dry_run"])
+            report = actions.load_default_data(
+                options["country"] or default_country(), dry_run=options["dry_run"]
+            )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         finish(self, report, dry_run=options["dry_run"])
