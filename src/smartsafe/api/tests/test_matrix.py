@@ -156,3 +156,29 @@ def test_role_endpoint_matrix(world, client_for, role, method, path, body, expec
     assert response.status_code == expected, (role, method, url, response.content[:300])
     if expected == 403:
         assert AuditEvent.objects.filter(action="api.denied", actor=user, details__path=url).exists()
+
+
+def test_institution_isolation(client_for, counsellor, police, school, police_liaison, school_liaison, terms):
+    """A liaison sees their own institution's shared cases and nothing of another's, by any key."""
+    police_case, school_case, private_case = (testing.make_case(counsellor) for _ in range(3))
+    share_with_institution(actor=counsellor, case=police_case, institution=police)
+    share_with_institution(actor=counsellor, case=school_case, institution=school)
+    for liaison, own, others in (
+        (police_liaison, police_case, (school_case, private_case)),
+        (school_liaison, school_case, (police_case, private_case)),
+    ):
+        client = client_for(liaison)
+        listed = client.get("/api/v1/cases/").json()
+        assert [row["reference"] for row in listed["results"]] == [own.reference]
+        assert listed["count"] == 1
+        assert client.get(f"/api/v1/cases/{own.reference}/").status_code == 200
+        for other in others:
+            for key in (other.reference, other.pk):
+                assert client.get(f"/api/v1/cases/{key}/").status_code == 404
+                assert client.get(f"/api/v1/cases/{key}/artefacts/").status_code == 404
+                assert (
+                    client.post(f"/api/v1/cases/{key}/notes/", {"body": "x"}, format="json").status_code
+                    == 404
+                )
+        # Filters cannot widen the scope either.
+        assert client.get("/api/v1/cases/", {"search": others[0].reference}).json()["count"] == 0

@@ -58,3 +58,22 @@ def test_swagger_init_script_is_served_separately(api):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
+
+
+def test_browsable_pages_render(api, counsellor, terms):
+    from smartsafe.core.testing import make_case, make_contact
+
+    contact, case = make_contact(counsellor), make_case(counsellor)
+    for url in (
+        "/api/v1/",
+        "/api/v1/contacts/",
+        f"/api/v1/contacts/{contact.pk}/",
+        "/api/v1/cases/",
+        f"/api/v1/cases/{case.reference}/",
+        f"/api/v1/cases/{case.reference}/notes/",
+        "/api/v1/categories/",
+    ):
+        response = api.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200, url
+        assert response["Content-Type"].startswith("text/html")
+    assert api.get("/api/v1/contacts/?page=abc", HTTP_ACCEPT="text/html").status_code == 400
