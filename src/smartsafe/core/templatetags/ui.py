@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from smartsafe.accounts.roles import Role
 from smartsafe.cases.permissions import can_read_cases
+from smartsafe.directory.permissions import can_browse_directory
 from smartsafe.intake.permissions import can_log_contacts, can_read_contacts
 
 register = template.Library()
@@ -54,6 +55,8 @@ def nav_items(context) -> list[dict]:
         items.append(("log", _("Log a call"), _url("intake:new")))
     if can_read_cases(user) or user.role == Role.LIAISON:
         items.append(("cases", _("Cases") if user.role != Role.LIAISON else _("Referrals"), _url("cases:list")))
+    if can_browse_directory(user):
+        items.append(("directory", _("Directory"), _url("directory:index")))
     if user.role == Role.AUDITOR:
         items.append(("audit", _("Audit"), _url("audit:list")))
     if user.role != Role.LIAISON:
