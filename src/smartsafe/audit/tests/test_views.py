@@ -147,6 +147,10 @@ def test_invalid_filter_shows_the_error_and_nothing_else(client, auditor):
     assert response.status_code == 200
     assert listed(response) == []
     assert response.context["filter"].form.errors.keys() == {"date_from", "outcome"}
+    # A NUL character would be a database error on PostgreSQL; the form refuses it first.
+    response = client.get(LIST, {"object_id": "1\x00", "actor": "x" * 5000})
+    assert response.status_code == 200 and listed(response) == []
+    assert client.get(reverse("audit:export"), {"object_id": "1\x00"}).status_code == 400
 
 
 def test_pagination_keeps_the_filters(client, auditor):
