@@ -20,6 +20,15 @@ from .permissions import can_browse_directory
 MAX_TERM = 200
 
 
+def _term(text) -> str:
+    # PostgreSQL refuses NUL characters in a query; other apps may pass raw text.
+    return fold(str(text or "")).replace("\x00", "")[:MAX_TERM]
+
+
+def _place_key(place) -> str:
+    return area_key(str(place or "")).replace("\x00", "")[:MAX_TERM]
+
+
 def _municipality(value) -> Municipality | None:
     if value is None or isinstance(value, Municipality):
         return value
@@ -74,7 +83,7 @@ def search_institutions(
     """Institutions matching the filters given. A ``place`` that names a municipality lists who can
     take a case from there, nearest first (see :func:`institutions_for`); another place text
     matches the institutions' seats and covered districts or regions."""
-    key = area_key(place)[:MAX_TERM]
+    key = _place_key(place)
     municipality = _municipality_named(key) if key else None
     if municipality is not None:
         queryset = institutions_for(kind or None, municipality)
@@ -91,7 +100,7 @@ def search_institutions(
             ).distinct()
     if active_only:
         queryset = queryset.filter(active=True)
-    term = fold(text)[:MAX_TERM]
+    term = _term(text)
     if term:
         queryset = queryset.filter(_all_words("search_text", term))
     return queryset
@@ -126,10 +135,10 @@ def search_organisations(
         queryset = queryset.filter(approaches__code=approach)
     if service:
         queryset = queryset.filter(services__code=service)
-    key = area_key(place)[:MAX_TERM]
+    key = _place_key(place)
     if key:
         queryset = queryset.filter(places_key__contains=key)
-    term = fold(text)[:MAX_TERM]
+    term = _term(text)
     if term:
         queryset = queryset.filter(_all_words("search_text", term))
     if referrable_only:
