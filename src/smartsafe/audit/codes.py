@@ -64,6 +64,25 @@ CASE_UNSHARE = "case.unshare"
 CASE_VIEW = "case.view"
 CASE_LIST = "case.list"
 
+# --- referral: referrals to institutions and their answers ------------------------------------
+REFERRAL_CREATE = "referral.create"
+REFERRAL_UPDATE = "referral.update"
+REFERRAL_SUBMIT = "referral.submit"
+REFERRAL_RETURN = "referral.return"
+REFERRAL_APPROVE = "referral.approve"
+REFERRAL_SEND = "referral.send"
+REFERRAL_ACKNOWLEDGE = "referral.acknowledge"
+REFERRAL_ACCEPT = "referral.accept"
+REFERRAL_REJECT = "referral.reject"
+REFERRAL_COMPLETE = "referral.complete"
+REFERRAL_REVOKE = "referral.revoke"
+REFERRAL_MESSAGE = "referral.message"
+REFERRAL_MANUAL_DELIVERY = "referral.manual_delivery"
+REFERRAL_REMIND = "referral.remind"
+REFERRAL_ESCALATE = "referral.escalate"
+REFERRAL_VIEW = "referral.view"
+REFERRAL_LIST = "referral.list"
+
 # --- evidence: files and their chain of custody (reserved for the evidence app) ---------------
 EVIDENCE_RECEIVE = "evidence.receive"
 EVIDENCE_VIEW = "evidence.view"
@@ -121,6 +140,23 @@ REGISTRY: dict[str, str] = {
     CASE_UNSHARE: _("Case no longer shared with an institution"),
     CASE_VIEW: _("Case read"),
     CASE_LIST: _("Case list viewed"),
+    REFERRAL_CREATE: _("Referral drafted"),
+    REFERRAL_UPDATE: _("Referral draft edited"),
+    REFERRAL_SUBMIT: _("Referral submitted for approval"),
+    REFERRAL_RETURN: _("Referral returned to draft"),
+    REFERRAL_APPROVE: _("Referral approved and sent"),
+    REFERRAL_SEND: _("Referral sent"),
+    REFERRAL_ACKNOWLEDGE: _("Referral acknowledged by the institution"),
+    REFERRAL_ACCEPT: _("Referral accepted by the institution"),
+    REFERRAL_REJECT: _("Referral rejected by the institution"),
+    REFERRAL_COMPLETE: _("Referral completed with the institution's feedback"),
+    REFERRAL_REVOKE: _("Referral revoked"),
+    REFERRAL_MESSAGE: _("Message about a referral"),
+    REFERRAL_MANUAL_DELIVERY: _("Referral delivery by phone or paper recorded"),
+    REFERRAL_REMIND: _("Overdue referral: reminder sent to the institution"),
+    REFERRAL_ESCALATE: _("Overdue referral escalated to the supervisors"),
+    REFERRAL_VIEW: _("Referral read"),
+    REFERRAL_LIST: _("Referral list viewed"),
     EVIDENCE_RECEIVE: _("Evidence file received"),
     EVIDENCE_VIEW: _("Evidence file viewed"),
     EVIDENCE_DOWNLOAD: _("Evidence file downloaded"),
