@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "smartsafe.referrals",
     "smartsafe.prevention",
     "smartsafe.stats",
+    "smartsafe.advice",
     "smartsafe.portal",
     "smartsafe.api",
 ]
@@ -311,6 +312,11 @@ TASKS = {
 # Periodic jobs the scheduler enqueues (core/scheduler.py); the task worker runs them.
 SMARTSAFE_SCHEDULE = [
     {"name": "verify-audit-chain", "task": "smartsafe.audit.tasks.verify_audit_chain", "every": timedelta(hours=24)},
+    {
+        "name": "check-overdue-referrals",
+        "task": "smartsafe.referrals.tasks.check_overdue_referrals",
+        "every": timedelta(hours=1),
+    },
 ]
 REDIS_URL = env_str("SMARTSAFE_REDIS_URL")
 if REDIS_URL:
@@ -336,6 +342,10 @@ SMARTSAFE_HELPLINE = env_str("SMARTSAFE_HELPLINE", "19833")
 SMARTSAFE_CASE_PREFIX = env_str("SMARTSAFE_CASE_PREFIX", "SS")
 # When on, a counsellor's closure waits for a supervisor's approval.
 SMARTSAFE_CLOSURE_NEEDS_APPROVAL = env_bool("SMARTSAFE_CLOSURE_NEEDS_APPROVAL", True)
+# When on, a counsellor's referral waits for a supervisor's approval before it is sent.
+SMARTSAFE_REFERRAL_NEEDS_APPROVAL = env_bool("SMARTSAFE_REFERRAL_NEEDS_APPROVAL", True)
+# When on, the reporter's "check my report" page names the institutions a report was forwarded to.
+SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION = env_bool("SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION", False)
 # Key for pseudonymising identifiers (phone numbers, messenger ids): keyed hashes, never clear text.
 SMARTSAFE_PSEUDONYM_KEY = env_str("SMARTSAFE_PSEUDONYM_KEY", SECRET_KEY)
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("statistics/", include("smartsafe.stats.urls")),
     # The public site lives under its own prefix; staff pages keep the root.
     path("public/", include("smartsafe.portal.urls")),
+    path("advice/", include("smartsafe.advice.urls")),
     path("", include("smartsafe.core.urls")),
 ]
 
