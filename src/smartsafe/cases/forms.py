@@ -17,7 +17,7 @@ from .permissions import is_supervisor
 class MunicipalityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         # The district tells apart places of the same name (and city municipalities from their city).
-        district = getattr(obj, "district_name", obj.district)
+        district = getattr(obj, "district_name", obj.district_name)
         return f"{obj.name} ({district})" if district else obj.name
 
 

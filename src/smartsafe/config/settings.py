@@ -340,6 +340,8 @@ if not EMAIL_HOST and not TESTING:
 SMARTSAFE_CENTRE_NAME = env_str("SMARTSAFE_CENTRE_NAME", "Паметно и безбедно")
 SMARTSAFE_HELPLINE = env_str("SMARTSAFE_HELPLINE", "19833")
 SMARTSAFE_CASE_PREFIX = env_str("SMARTSAFE_CASE_PREFIX", "SS")
+# Which country's reference data (taxonomy/data/<country>/, directory/data/<country>/) to load.
+SMARTSAFE_COUNTRY = env_str("SMARTSAFE_COUNTRY", "rs")
 # When on, a counsellor's closure waits for a supervisor's approval.
 SMARTSAFE_CLOSURE_NEEDS_APPROVAL = env_bool("SMARTSAFE_CLOSURE_NEEDS_APPROVAL", True)
 # When on, a counsellor's referral waits for a supervisor's approval before it is sent.
