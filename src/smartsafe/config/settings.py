@@ -351,6 +351,21 @@ SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION = env_bool("SMARTSAFE_PUBLIC_STATUS_NA
 # Key for pseudonymising identifiers (phone numbers, messenger ids): keyed hashes, never clear text.
 SMARTSAFE_PSEUDONYM_KEY = env_str("SMARTSAFE_PSEUDONYM_KEY", SECRET_KEY)
 
+# --- evidence vault (docs/evidence.md) -----------------------------------------------------------
+SMARTSAFE_EVIDENCE_MAX_FILE_MB = env_int("SMARTSAFE_EVIDENCE_MAX_FILE_MB", 20)
+SMARTSAFE_EVIDENCE_MAX_REPORT_MB = env_int("SMARTSAFE_EVIDENCE_MAX_REPORT_MB", 100)
+# Master key that wraps every file's own key: base64 of 32 bytes, or a file holding it. Required
+# outside demo mode; demo mode generates ``DATA_DIR/evidence.key``. Previous keys stay readable
+# during a rotation (comma-separated key files).
+SMARTSAFE_EVIDENCE_KEY = env_str("SMARTSAFE_EVIDENCE_KEY")
+SMARTSAFE_EVIDENCE_KEY_FILE = env_str("SMARTSAFE_EVIDENCE_KEY_FILE")
+SMARTSAFE_EVIDENCE_PREVIOUS_KEY_FILES = env_list("SMARTSAFE_EVIDENCE_PREVIOUS_KEY_FILES")
+# Optional ClamAV (clamd): a Unix socket, or host and port.
+SMARTSAFE_CLAMD_SOCKET = env_str("SMARTSAFE_CLAMD_SOCKET")
+SMARTSAFE_CLAMD_HOST = env_str("SMARTSAFE_CLAMD_HOST")
+SMARTSAFE_CLAMD_PORT = env_int("SMARTSAFE_CLAMD_PORT", 3310)
+SMARTSAFE_CLAMD_TIMEOUT = env_int("SMARTSAFE_CLAMD_TIMEOUT", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
