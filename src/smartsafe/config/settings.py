@@ -263,6 +263,8 @@ STORAGES = {
 if DEMO or DEBUG or TESTING:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     WHITENOISE_USE_FINDERS = True
+    # Served straight from the apps' static folders; nothing is collected in embedded mode.
+    STATIC_ROOT = None
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media-not-served/"  # uploaded files are never served directly
 

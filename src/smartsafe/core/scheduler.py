@@ -91,8 +91,14 @@ def tick(last_run: dict[str, dt.datetime], now: dt.datetime | None = None) -> li
     enqueued = []
     for job in jobs():
         if due(job, last_run, now):
-            import_string(job.task).enqueue()
+            # Stamp first: a job that cannot be enqueued is retried at its next interval, not every poll.
             last_run[job.name] = now
+            try:
+                import_string(job.task).enqueue()
+            except Exception:
+                # One broken job must not stop the clock for the others.
+                log.exception("could not enqueue %s (%s)", job.name, job.task)
+                continue
             enqueued.append(job.name)
     return enqueued
 

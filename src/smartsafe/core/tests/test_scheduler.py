@@ -30,6 +30,20 @@ def test_tick_enqueues_only_due_jobs():
     assert len(CALLS) == 2, "the immediate test backend ran the task each time it was enqueued"
 
 
+BROKEN = [
+    {"name": "broken", "task": "smartsafe.core.tests.no_such_module.task", "every": dt.timedelta(hours=1)},
+    *SCHEDULE,
+]
+
+
+@override_settings(SMARTSAFE_SCHEDULE=BROKEN)
+def test_a_broken_job_does_not_stop_the_others(caplog):
+    CALLS.clear()
+    assert scheduler.tick({}) == ["remember"]
+    assert CALLS == [1]
+    assert "could not enqueue broken" in caplog.text
+
+
 def test_configured_jobs_resolve_to_tasks():
     from django.utils.module_loading import import_string
 
