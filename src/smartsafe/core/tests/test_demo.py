@@ -1,4 +1,4 @@
-"""``manage.py load_demo``: refuses outside demo mode, loads a working centre, never twice, same seed same data."""
+"""``manage.py load_demo``: refuses outside demo mode, loads a working centre, once per seed, reproducibly."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
 
 from smartsafe.cases.actions import open_case
