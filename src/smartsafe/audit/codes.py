@@ -94,6 +94,21 @@ EVIDENCE_DELETE = "evidence.delete"
 DIRECTORY_IMPORT = "directory.import"
 DIRECTORY_UPDATE = "directory.update"
 
+# --- advice: the public knowledge base (articles written by staff) ----------------------------
+ADVICE_CREATE = "advice.create"
+ADVICE_UPDATE = "advice.update"
+ADVICE_PUBLISH = "advice.publish"
+ADVICE_UNPUBLISH = "advice.unpublish"
+
+# --- prevention: events, the venue register, imports of past events ---------------------------
+PREVENTION_EVENT_CREATE = "prevention.event_create"
+PREVENTION_EVENT_UPDATE = "prevention.event_update"
+PREVENTION_EVENT_CANCEL = "prevention.event_cancel"
+PREVENTION_VENUE_CREATE = "prevention.venue_create"
+PREVENTION_VENUE_UPDATE = "prevention.venue_update"
+PREVENTION_VENUE_MERGE = "prevention.venue_merge"
+PREVENTION_IMPORT = "prevention.import"
+
 # --- audit: reading the audit log is itself audited --------------------------------------------
 AUDIT_BROWSE = "audit.browse"
 AUDIT_VIEW = "audit.view"
@@ -162,12 +177,23 @@ REGISTRY: dict[str, str] = {
     EVIDENCE_DOWNLOAD: _("Evidence file downloaded"),
     EVIDENCE_EXPORT: _("Evidence exported"),
     EVIDENCE_DELETE: _("Evidence file deleted"),
+    ADVICE_CREATE: _("Advice article drafted"),
+    ADVICE_UPDATE: _("Advice article edited"),
+    ADVICE_PUBLISH: _("Advice article published"),
+    ADVICE_UNPUBLISH: _("Advice article taken off the public site"),
     AUDIT_BROWSE: _("Audit log browsed"),
     AUDIT_VIEW: _("Audit event read"),
     AUDIT_EXPORT: _("Audit log exported"),
     AUDIT_VERIFY: _("Audit chain verified"),
     DIRECTORY_IMPORT: _("Directory data imported"),
     DIRECTORY_UPDATE: _("Directory entry changed"),
+    PREVENTION_EVENT_CREATE: _("Prevention event recorded"),
+    PREVENTION_EVENT_UPDATE: _("Prevention event edited"),
+    PREVENTION_EVENT_CANCEL: _("Prevention event cancelled"),
+    PREVENTION_VENUE_CREATE: _("Venue added to the register"),
+    PREVENTION_VENUE_UPDATE: _("Venue edited"),
+    PREVENTION_VENUE_MERGE: _("Duplicate venue merged into another"),
+    PREVENTION_IMPORT: _("Past prevention events imported"),
     API_DENIED: _("API request refused: the role or record does not allow it"),
 }
 
