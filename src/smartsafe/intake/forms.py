@@ -51,7 +51,9 @@ class ContactFieldsForm(forms.Form):
     reporter_type = forms.ModelChoiceField(
         label=_("Caller"), queryset=ReporterType.objects.active(), required=False, empty_label=_("Not known")
     )
-    language = forms.ChoiceField(label=_("Language"), choices=ContactLanguage.choices, initial=ContactLanguage.SERBIAN)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=ContactLanguage.choices, initial=ContactLanguage.SERBIAN
+    )
     summary = forms.CharField(
         label=_("What happened"),
         help_text=_("What the caller told you, in their words where it matters."),
@@ -97,15 +99,27 @@ class ContactFieldsForm(forms.Form):
         for box in self["topics"]:
             instance = getattr(box.data["value"], "instance", None)
             groups.setdefault(getattr(instance, "kind", Category.Kind.ADVISORY), []).append(box)
-        labels = {Category.Kind.REFERRAL: _("Referral categories"), Category.Kind.ADVISORY: _("Advisory topics")}
+        labels = {
+            Category.Kind.REFERRAL: _("Referral categories"),
+            Category.Kind.ADVISORY: _("Advisory topics"),
+        }
         return [(labels.get(kind, kind), boxes) for kind, boxes in groups.items() if boxes]
 
     def action_fields(self) -> dict:
         """Cleaned values in the shape ``intake.actions`` expects (without channel and topics)."""
         data = self.cleaned_data
-        fields = {name: data[name] for name in (
-            "reporter_type", "language", "summary", "advice_given", "urgent", "reporter_name", "reporter_contact"
-        )}
+        fields = {
+            name: data[name]
+            for name in (
+                "reporter_type",
+                "language",
+                "summary",
+                "advice_given",
+                "urgent",
+                "reporter_name",
+                "reporter_contact",
+            )
+        }
         if data.get("duration") is not None:
             fields["duration_seconds"] = data["duration"]
         return fields

@@ -154,7 +154,9 @@ def _after_logging(request, contact, intent: str):
     if intent == "case":
         url = _open_case_url(contact)
         if url:
-            messages.success(request, _("Contact %(ref)s saved. Now open its case.") % {"ref": contact.reference})
+            messages.success(
+                request, _("Contact %(ref)s saved. Now open its case.") % {"ref": contact.reference}
+            )
             return HttpResponseRedirect(url)
     if intent == "close":
         messages.success(request, _("Contact %(ref)s saved and closed.") % {"ref": contact.reference})
@@ -179,10 +181,13 @@ def non_data(request):
     if channel is None:
         messages.error(request, _("No phone channel is configured; ask an administrator."))
         return HttpResponseRedirect(next_url, status=303)
-    contact = actions.log_non_data_contact(actor=request.user, channel=channel, kind=form.cleaned_data["kind"])
+    contact = actions.log_non_data_contact(
+        actor=request.user, channel=channel, kind=form.cleaned_data["kind"]
+    )
     messages.success(
         request,
-        _("%(kind)s logged as %(ref)s.") % {"kind": NonDataKind(contact.non_data_kind).label, "ref": contact.reference},
+        _("%(kind)s logged as %(ref)s.")
+        % {"kind": NonDataKind(contact.non_data_kind).label, "ref": contact.reference},
     )
     return HttpResponseRedirect(next_url, status=303)
 
@@ -206,11 +211,17 @@ def _render_detail(request, contact, *, status: int = 200):
         "can_act": can_act,
         "transitions": [
             (name, LABELS[name]) for name in TRANSITION_ACTIONS if contact.state in TRANSITIONS[name][0]
-        ] if can_act else [],
+        ]
+        if can_act
+        else [],
         "open_case_url": _open_case_url(contact) if can_act and contact.case_id is None else None,
         "can_take": can_act and contact.assigned_to_id != user.pk and can_assign_contact(user, contact, user),
-        "can_release": can_act and contact.assigned_to_id == user.pk and can_assign_contact(user, contact, None),
-        "can_assign_others": can_act and can_assign_contact(user, contact, None) and user.role == "supervisor",
+        "can_release": can_act
+        and contact.assigned_to_id == user.pk
+        and can_assign_contact(user, contact, None),
+        "can_assign_others": can_act
+        and can_assign_contact(user, contact, None)
+        and user.role == "supervisor",
         "caseworkers": _caseworkers() if can_act and user.role == "supervisor" else [],
     }
     return render(request, "intake/detail.html", context, status=status)
@@ -220,12 +231,15 @@ def _history(contact) -> list[dict]:
     """Each saved version of the row, newest first, with the names of the fields it changed."""
     records = list(contact.history.select_related("history_user").order_by("-history_date", "-history_id"))
     entries = []
-    for newer, older in zip(records, records[1:] + [None]):
+    for newer, older in zip(records, records[1:] + [None], strict=True):
         changed = []
         if older is not None:
             delta = newer.diff_against(older)
-            changed = [str(contact._meta.get_field(c.field).verbose_name) for c in delta.changes
-                       if c.field != "version"]
+            changed = [
+                str(contact._meta.get_field(c.field).verbose_name)
+                for c in delta.changes
+                if c.field != "version"
+            ]
         entries.append({"record": newer, "changed": changed})
     return entries
 
@@ -265,7 +279,10 @@ def edit(request, pk):
                 form = EditContactForm(data)
                 form.is_valid()
                 return render(
-                    request, "intake/edit.html", {"form": form, "contact": current, "conflict": True}, status=409
+                    request,
+                    "intake/edit.html",
+                    {"form": form, "contact": current, "conflict": True},
+                    status=409,
                 )
             except ValidationError as error:
                 _add_errors(form, error)
@@ -273,19 +290,21 @@ def edit(request, pk):
                 messages.success(request, _("Contact %(ref)s updated.") % {"ref": contact.reference})
                 return redirect("intake:detail", pk=contact.pk)
     else:
-        form = EditContactForm(initial={
-            "version": contact.version,
-            "channel": contact.channel,
-            "reporter_type": contact.reporter_type,
-            "language": contact.language,
-            "summary": contact.summary,
-            "advice_given": contact.advice_given,
-            "urgent": contact.urgent,
-            "topics": list(contact.topics.all()),
-            "reporter_name": contact.reporter_name,
-            "reporter_contact": contact.reporter_contact,
-            "duration": _minutes_seconds(contact.duration_seconds),
-        })
+        form = EditContactForm(
+            initial={
+                "version": contact.version,
+                "channel": contact.channel,
+                "reporter_type": contact.reporter_type,
+                "language": contact.language,
+                "summary": contact.summary,
+                "advice_given": contact.advice_given,
+                "urgent": contact.urgent,
+                "topics": list(contact.topics.all()),
+                "reporter_name": contact.reporter_name,
+                "reporter_contact": contact.reporter_contact,
+                "duration": _minutes_seconds(contact.duration_seconds),
+            }
+        )
     return render(request, "intake/edit.html", {"form": form, "contact": contact})
 
 
@@ -337,6 +356,7 @@ def assign(request, pk):
     if assignee is None:
         messages.success(request, _("Contact %(ref)s is no longer assigned.") % {"ref": contact.reference})
     else:
-        messages.success(request, _("Contact %(ref)s assigned to %(who)s.") % {"ref": contact.reference, "who": assignee})
+        messages.success(
+            request, _("Contact %(ref)s assigned to %(who)s.") % {"ref": contact.reference, "who": assignee}
+        )
     return redirect("intake:detail", pk=contact.pk)
-

@@ -54,7 +54,9 @@ def nav_items(context) -> list[dict]:
     if can_log_contacts(user):
         items.append(("log", _("Log a call"), _url("intake:new")))
     if can_read_cases(user) or user.role == Role.LIAISON:
-        items.append(("cases", _("Cases") if user.role != Role.LIAISON else _("Referrals"), _url("cases:list")))
+        items.append(
+            ("cases", _("Cases") if user.role != Role.LIAISON else _("Referrals"), _url("cases:list"))
+        )
     if can_browse_directory(user):
         items.append(("directory", _("Directory"), _url("directory:index")))
     if user.role == Role.AUDITOR:

@@ -165,7 +165,7 @@ def test_new_form_preselects_channel_and_has_timer_and_no_accidental_enter(clien
     assert "data-call-timer" in html
     assert re.search(r'name="summary"[^>]*autofocus', html)
     # The form's first submit button is disabled: Enter in a one-line field submits nothing.
-    form = html[html.index('data-call-form'):]
+    form = html[html.index("data-call-form") :]
     first_button = re.search(r"<button[^>]*>", form).group(0)
     assert "disabled" in first_button and 'type="submit"' in first_button
 
@@ -194,7 +194,9 @@ def test_validation_error_keeps_everything_typed(client, counsellor, phone):
 @pytest.mark.parametrize("kind", ["silent", "hang_up", "prank", "wrong_number"])
 def test_non_data_one_click_logs_a_closed_contact(client, counsellor, phone, kind):
     client_for(client, counsellor)
-    response = client.post(reverse("intake:non_data"), {"kind": kind, "channel": "phone", "next": "/contacts/new/"})
+    response = client.post(
+        reverse("intake:non_data"), {"kind": kind, "channel": "phone", "next": "/contacts/new/"}
+    )
     assert response.status_code == 303
     assert response["Location"] == "/contacts/new/"
     contact = Contact.objects.get()
@@ -222,10 +224,15 @@ def test_dashboard_and_new_page_offer_the_non_data_buttons(client, counsellor, p
 
 def test_detail_is_audited_and_shows_history(client, counsellor, contact):
     client_for(client, counsellor)
-    actions.update_contact(actor=counsellor, contact=contact, expected_version=contact.version, advice_given="Савет")
+    actions.update_contact(
+        actor=counsellor, contact=contact, expected_version=contact.version, advice_given="Савет"
+    )
     response = client.get(reverse("intake:detail", args=[contact.pk]))
     html = response.content.decode()
-    assert AuditEvent.objects.filter(action="contact.view", object_id=str(contact.pk), actor=counsellor).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="contact.view", object_id=str(contact.pk), actor=counsellor).count()
+        == 1
+    )
     assert html.count('class="timeline-item"') == 2
     assert "advice given" in html
     assert f"{reverse('cases:open')}?contact={contact.pk}" in html
@@ -244,7 +251,9 @@ def test_edit_saves_through_the_action(client, counsellor, contact):
 def test_stale_edit_is_refused_with_a_message_and_keeps_typed_values(client, counsellor, supervisor, contact):
     client_for(client, counsellor)
     read_version = contact.version
-    actions.update_contact(actor=supervisor, contact=contact, expected_version=read_version, summary="Измена колеге")
+    actions.update_contact(
+        actor=supervisor, contact=contact, expected_version=read_version, summary="Измена колеге"
+    )
     data = call_data(summary="Мој нови опис који не сме да нестане", version=read_version)
     response = client.post(reverse("intake:edit", args=[contact.pk]), data)
     assert response.status_code == 409
@@ -256,7 +265,12 @@ def test_stale_edit_is_refused_with_a_message_and_keeps_typed_values(client, cou
     assert contact.summary == "Измена колеге"
     # The form now carries the current version: saving again is a deliberate overwrite.
     assert f'name="version" value="{contact.version}"' in html
-    assert client.post(reverse("intake:edit", args=[contact.pk]), {**data, "version": contact.version}).status_code == 302
+    assert (
+        client.post(
+            reverse("intake:edit", args=[contact.pk]), {**data, "version": contact.version}
+        ).status_code
+        == 302
+    )
     contact.refresh_from_db()
     assert contact.summary == "Мој нови опис који не сме да нестане"
 
@@ -271,7 +285,9 @@ def test_non_data_contact_cannot_be_edited(client, counsellor, phone):
 
 def test_triage_then_close(client, counsellor, contact):
     client_for(client, counsellor)
-    response = client.post(reverse("intake:transition", args=[contact.pk, "triage"]), {"version": contact.version})
+    response = client.post(
+        reverse("intake:transition", args=[contact.pk, "triage"]), {"version": contact.version}
+    )
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.state == ContactState.TRIAGED and contact.triaged_at

@@ -8,7 +8,6 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from smartsafe.audit.models import AuditEvent
@@ -62,7 +61,9 @@ def test_filters_by_state_channel_topic_assignee_and_date(client, counsellor, ot
     assert refs(client.get(INBOX, {"assignee": "none"})) == [b.reference]
     since = (now - dt.timedelta(days=1)).date().isoformat()
     assert a.reference not in refs(client.get(INBOX, {"received_from": since}))
-    assert refs(client.get(INBOX, {"received_to": (now - dt.timedelta(days=5)).date().isoformat()})) == [a.reference]
+    assert refs(client.get(INBOX, {"received_to": (now - dt.timedelta(days=5)).date().isoformat()})) == [
+        a.reference
+    ]
     # The chosen filters are shown back in the filter bar.
     html = client.get(INBOX, {"state": "closed", "search": "x"}).content.decode()
     assert '<option value="closed" selected>' in html and 'value="x"' in html
@@ -71,7 +72,12 @@ def test_filters_by_state_channel_topic_assignee_and_date(client, counsellor, ot
 def test_bad_filter_values_do_not_break_the_page(client, counsellor):
     testing.make_contact(counsellor)
     client.force_login(counsellor)
-    for query in ({"received_from": "yesterday"}, {"state": "exploded"}, {"page": "999"}, {"urgent": "maybe"}):
+    for query in (
+        {"received_from": "yesterday"},
+        {"state": "exploded"},
+        {"page": "999"},
+        {"urgent": "maybe"},
+    ):
         assert client.get(INBOX, query).status_code == 200
 
 

@@ -71,7 +71,7 @@ def test_other_roles_get_a_landing_page(client, request, persona, expected):
 def test_navigation_follows_the_role_and_marks_the_current_section(client, counsellor, analyst):
     client.force_login(counsellor)
     html = client.get(reverse("intake:inbox")).content.decode()
-    nav = html[html.index('class="mainnav"'):html.index("</nav>", html.index('class="mainnav"'))]
+    nav = html[html.index('class="mainnav"') : html.index("</nav>", html.index('class="mainnav"'))]
     assert re.search(r'class="nav-inbox is-active" aria-current="page"', nav)
     assert "nav-log" in nav and "nav-cases" in nav and "nav-audit" not in nav
     assert "Counsellor" in html  # the role is shown in the header

@@ -154,6 +154,17 @@
     focusErrors(document);
   });
 
+  // A filter form sent by htmx leaves out the empty fields: shorter, shareable URLs in the history.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    if (!detail || String(detail.verb).toLowerCase() !== "get") { return; }
+    if (!detail.elt || !detail.elt.closest || !detail.elt.closest("[data-drop-empty]")) { return; }
+    Object.keys(detail.parameters).forEach(function (name) {
+      var values = detail.parameters.getAll(name).filter(function (value) { return value !== ""; });
+      if (!values.length) { delete detail.parameters[name]; }
+    });
+  });
+
   // Content swapped in by htmx gets the same behaviour.
   document.addEventListener("htmx:load", function (event) {
     if (event.target && event.target !== document.body) { init(event.target); }
