@@ -89,6 +89,9 @@ EVIDENCE_VIEW = "evidence.view"
 EVIDENCE_DOWNLOAD = "evidence.download"
 EVIDENCE_EXPORT = "evidence.export"
 EVIDENCE_DELETE = "evidence.delete"
+EVIDENCE_REJECT = "evidence.reject"
+EVIDENCE_SCAN = "evidence.scan"
+EVIDENCE_REKEY = "evidence.rekey"
 
 # --- directory: institutions and organisations (imports and changes to referral targets) ------
 DIRECTORY_IMPORT = "directory.import"
@@ -177,6 +180,9 @@ REGISTRY: dict[str, str] = {
     EVIDENCE_DOWNLOAD: _("Evidence file downloaded"),
     EVIDENCE_EXPORT: _("Evidence exported"),
     EVIDENCE_DELETE: _("Evidence file deleted"),
+    EVIDENCE_REJECT: _("Evidence file refused on arrival (type, size or malware)"),
+    EVIDENCE_SCAN: _("Evidence file scanned for malware again"),
+    EVIDENCE_REKEY: _("Evidence keys re-wrapped under a new master key"),
     ADVICE_CREATE: _("Advice article drafted"),
     ADVICE_UPDATE: _("Advice article edited"),
     ADVICE_PUBLISH: _("Advice article published"),
