@@ -16,6 +16,7 @@ from .models import ContactLanguage, NonDataKind
 # How far a client-sent start time may lie from the server's clock before it is ignored.
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 _OLDEST_START = dt.timedelta(hours=24)
+CALL_FORM_ID = "call-form"
 _DURATION = re.compile(r"^\s*(?:(\d{1,3})\s*[:.]\s*([0-5]?\d)|(\d{1,3}))\s*$")
 
 
@@ -140,6 +141,8 @@ class LogContactForm(ContactFieldsForm):
         # The counsellor starts typing at once; access keys documented on the page.
         self.fields["summary"].widget.attrs.update({"autofocus": True, "accesskey": "w"})
         self.fields["urgent"].widget.attrs.update({"accesskey": "u"})
+        # The duration sits beside the form, in the timer card: tie it to the form by id.
+        self.fields["duration"].widget.attrs.update({"form": CALL_FORM_ID})
 
     def timing(self, now: dt.datetime | None = None) -> dict:
         """``received_at``, ``ended_at`` and ``duration_seconds`` from the start and the duration.

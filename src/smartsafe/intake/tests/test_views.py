@@ -168,6 +168,12 @@ def test_new_form_preselects_channel_and_has_timer_and_no_accidental_enter(clien
     form = html[html.index("data-call-form") :]
     first_button = re.search(r"<button[^>]*>", form).group(0)
     assert "disabled" in first_button and 'type="submit"' in first_button
+    # The duration field lives in the timer card beside the form but is submitted with it.
+    assert re.search(r'<form[^>]*id="call-form"', html)
+    assert re.search(
+        r'<input[^>]*name="duration"[^>]*form="call-form"|<input[^>]*form="call-form"[^>]*name="duration"',
+        html,
+    )
 
 
 def test_validation_error_keeps_everything_typed(client, counsellor, phone):
