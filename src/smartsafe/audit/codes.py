@@ -93,6 +93,11 @@ EVIDENCE_REJECT = "evidence.reject"
 EVIDENCE_SCAN = "evidence.scan"
 EVIDENCE_REKEY = "evidence.rekey"
 
+# --- portal: the public report form and "Check my report" --------------------------------------
+PORTAL_REPORT = "portal.report"
+PORTAL_ADDITION = "portal.addition"
+PORTAL_STATUS = "portal.status"
+
 # --- directory: institutions and organisations (imports and changes to referral targets) ------
 DIRECTORY_IMPORT = "directory.import"
 DIRECTORY_UPDATE = "directory.update"
@@ -191,6 +196,9 @@ REGISTRY: dict[str, str] = {
     AUDIT_VIEW: _("Audit event read"),
     AUDIT_EXPORT: _("Audit log exported"),
     AUDIT_VERIFY: _("Audit chain verified"),
+    PORTAL_REPORT: _("Report filed on the public portal"),
+    PORTAL_ADDITION: _("Reporter added information to a public report"),
+    PORTAL_STATUS: _("Reporter checked a public report's status"),
     DIRECTORY_IMPORT: _("Directory data imported"),
     DIRECTORY_UPDATE: _("Directory entry changed"),
     PREVENTION_EVENT_CREATE: _("Prevention event recorded"),

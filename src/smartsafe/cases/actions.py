@@ -84,6 +84,19 @@ def link_contact(*, actor, case: Case, contact) -> Case:
 
 
 @transaction.atomic
+def link_follow_up_contact(*, case: Case, contact) -> bool:
+    """The system puts a reporter's own follow-up (sent with their report's secret on the public
+    portal) on the case of their first report. No actor: nobody on staff decided it. A closed case
+    takes no contacts; returns False and the follow-up waits in the inbox for a counsellor."""
+    case = lock_for_update(Case.objects.all(), case.pk)
+    if not case.is_open:
+        return False
+    _link_contact(case, contact, None)
+    case.save()
+    return True
+
+
+@transaction.atomic
 def update_case(*, actor, case: Case, expected_version: int | None, categories=None, platforms=None, **fields) -> Case:
     """Edit a case's details. ``expected_version`` is the version the editor read."""
     _require_casework(actor)
