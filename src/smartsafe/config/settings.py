@@ -353,6 +353,14 @@ SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION = env_bool("SMARTSAFE_PUBLIC_STATUS_NA
 # Key for pseudonymising identifiers (phone numbers, messenger ids): keyed hashes, never clear text.
 SMARTSAFE_PSEUDONYM_KEY = env_str("SMARTSAFE_PSEUDONYM_KEY", SECRET_KEY)
 
+# --- public portal (docs/portal.md) --------------------------------------------------------------
+# Per client (hashed address) and hour; 0 turns a limit off. Several web processes need a shared cache.
+SMARTSAFE_PORTAL_REPORTS_PER_HOUR = env_int("SMARTSAFE_PORTAL_REPORTS_PER_HOUR", 10)
+SMARTSAFE_PORTAL_CHECKS_PER_HOUR = env_int("SMARTSAFE_PORTAL_CHECKS_PER_HOUR", 20)
+SMARTSAFE_PORTAL_DRAFT_HOURS = env_int("SMARTSAFE_PORTAL_DRAFT_HOURS", 24)
+SMARTSAFE_PORTAL_MAX_FILES = env_int("SMARTSAFE_PORTAL_MAX_FILES", 10)
+SMARTSAFE_EMERGENCY_NUMBER = env_str("SMARTSAFE_EMERGENCY_NUMBER", "192")
+
 # --- evidence vault (docs/evidence.md) -----------------------------------------------------------
 SMARTSAFE_EVIDENCE_MAX_FILE_MB = env_int("SMARTSAFE_EVIDENCE_MAX_FILE_MB", 20)
 SMARTSAFE_EVIDENCE_MAX_REPORT_MB = env_int("SMARTSAFE_EVIDENCE_MAX_REPORT_MB", 100)
