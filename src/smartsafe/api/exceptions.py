@@ -9,6 +9,7 @@ django ``PermissionDenied``                403    ``{"detail": ...}``; audited `
 ``Http404``                                404    ``{"detail": ...}``
 ``IllegalTransition`` (case)               409    ``{"detail", "state", "allowed": [...]}``
 ``IllegalContactTransition``               409    same shape
+``IllegalReferralTransition``              409    same shape
 ``StaleVersion``                           409    ``{"detail", "code": "stale_version",
                                                   "current_version"}``
 =========================================  =====  ==========================================
@@ -27,6 +28,7 @@ from smartsafe.audit.log import record
 from smartsafe.cases.states import IllegalTransition
 from smartsafe.core.concurrency import StaleVersion
 from smartsafe.intake.states import IllegalContactTransition
+from smartsafe.referrals.states import IllegalReferralTransition
 
 
 def validation_errors(exc: DjangoValidationError, rename: dict[str, str] | None = None) -> dict:
@@ -62,7 +64,7 @@ def _audit_denial(exc, context) -> None:
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_errors(exc))
-    elif isinstance(exc, (IllegalTransition, IllegalContactTransition)):
+    elif isinstance(exc, (IllegalTransition, IllegalContactTransition, IllegalReferralTransition)):
         body = {
             "detail": str(exc),
             "code": "illegal_transition",
