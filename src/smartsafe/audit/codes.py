@@ -78,6 +78,8 @@ REFERRAL_COMPLETE = "referral.complete"
 REFERRAL_REVOKE = "referral.revoke"
 REFERRAL_MESSAGE = "referral.message"
 REFERRAL_MANUAL_DELIVERY = "referral.manual_delivery"
+REFERRAL_DELIVERY = "referral.delivery"
+REFERRAL_DELIVERY_RETRY = "referral.delivery_retry"
 REFERRAL_REMIND = "referral.remind"
 REFERRAL_ESCALATE = "referral.escalate"
 REFERRAL_VIEW = "referral.view"
@@ -176,6 +178,8 @@ REGISTRY: dict[str, str] = {
     REFERRAL_REVOKE: _("Referral revoked"),
     REFERRAL_MESSAGE: _("Message about a referral"),
     REFERRAL_MANUAL_DELIVERY: _("Referral delivery by phone or paper recorded"),
+    REFERRAL_DELIVERY: _("Referral packet delivery attempt (e-mail or portal), delivered or failed"),
+    REFERRAL_DELIVERY_RETRY: _("Failed referral delivery retried"),
     REFERRAL_REMIND: _("Overdue referral: reminder sent to the institution"),
     REFERRAL_ESCALATE: _("Overdue referral escalated to the supervisors"),
     REFERRAL_VIEW: _("Referral read"),
