@@ -14,6 +14,7 @@ from smartsafe.accounts.roles import Role
 from smartsafe.cases.permissions import can_read_cases
 from smartsafe.directory.permissions import can_browse_directory
 from smartsafe.intake.permissions import can_log_contacts, can_read_contacts
+from smartsafe.prevention.permissions import can_read_calendar
 
 register = template.Library()
 
@@ -59,6 +60,8 @@ def nav_items(context) -> list[dict]:
         )
     if can_browse_directory(user):
         items.append(("directory", _("Directory"), _url("directory:index")))
+    if can_read_calendar(user):
+        items.append(("prevention", _("Prevention"), _url("prevention:calendar")))
     if user.role == Role.AUDITOR:
         items.append(("audit", _("Audit"), _url("audit:list")))
     if user.role != Role.LIAISON:
