@@ -6,3 +6,6 @@ class EvidenceConfig(AppConfig):
     name = "smartsafe.evidence"
     label = "evidence"
     verbose_name = _("Evidence")
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the master key check

@@ -1,0 +1,88 @@
+"""Every read of the vault's records. The scope is decided here; content is read only by actions.
+
+Listing files (names, sizes, hashes) is part of reading the case or contact page, whose read is
+already audited; opening a file is an action with its own reason, custody entry and audit event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import Http404
+
+from .models import CustodyEvent, DuplicateMatch, EvidenceFile
+from .permissions import can_read_evidence
+
+
+def files_visible_to(user):
+    """Files ``user`` may see. Liaisons: none here (shared evidence travels in referral packets)."""
+    if not can_read_evidence(user):
+        return EvidenceFile.objects.none()
+    return EvidenceFile.objects.all()
+
+
+def access_file(user, pk) -> EvidenceFile:
+    """One file's record if ``user`` may see it; missing and forbidden look alike (404)."""
+    try:
+        return files_visible_to(user).select_related(
+            "case", "contact", "contact__case", "received_by", "deleted_by"
+        ).get(pk=int(pk))
+    except (EvidenceFile.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("No such file.") from None
+
+
+def custody_log(file: EvidenceFile):
+    return CustodyEvent.objects.filter(file=file).select_related("actor")
+
+
+@dataclass
+class PanelRow:
+    """What the evidence panel shows for one file; never its content."""
+
+    file: EvidenceFile
+    seen_before: list[str] = field(default_factory=list)  # references of other cases with the same file
+
+    @property
+    def sha256_short(self) -> str:
+        return self.file.sha256[:12]
+
+
+def panel_rows(user, *, case=None, contact=None) -> list[PanelRow]:
+    """The files of a case (its own and its contacts') or of one contact, in three queries."""
+    scope = files_visible_to(user).select_related("case", "contact__case", "received_by")
+    if case is not None:
+        files = list(scope.for_case(case))
+    elif contact is not None:
+        files = list(scope.filter(contact=contact))
+    else:
+        return []
+    rows = {f.pk: PanelRow(f) for f in files}
+    if not rows:
+        return []
+    own_case = case.pk if case is not None else (contact.case_id if contact is not None else None)
+    related = ("file__case", "file__contact__case", "earlier__case", "earlier__contact__case")
+    matches = DuplicateMatch.objects.filter(file__in=rows).select_related(*related)
+    later = DuplicateMatch.objects.filter(earlier__in=rows).select_related(*related)
+    for match, mine, other in [(m, m.file, m.earlier) for m in matches] + [(m, m.earlier, m.file) for m in later]:
+        other_case = other.resolved_case
+        if other_case is None or other_case.pk == own_case:
+            continue
+        seen = rows[mine.pk].seen_before
+        if other_case.reference not in seen:
+            seen.append(other_case.reference)
+    return list(rows.values())
+
+
+def panel_context(user, *, case=None, contact=None) -> dict:
+    """Context for ``{% include "evidence/_panel.html" with files=evidence_files %}`` on a page."""
+    from django.urls import reverse
+
+    from .permissions import can_add_evidence
+
+    upload_url = ""
+    if can_add_evidence(user):
+        if case is not None:
+            upload_url = reverse("evidence:upload_case", args=[case.reference])
+        elif contact is not None:
+            upload_url = reverse("evidence:upload_contact", args=[contact.pk])
+    return {"evidence_files": panel_rows(user, case=case, contact=contact), "evidence_upload_url": upload_url}

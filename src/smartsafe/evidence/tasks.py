@@ -1,0 +1,45 @@
+"""Background jobs of the evidence vault."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+log = logging.getLogger("smartsafe.evidence")
+
+
+@task()
+def link_pending_duplicates() -> dict:
+    """Link cases whose files match but which had no case when the later file arrived.
+
+    A reporter's files arrive on a contact; when a counsellor later links that contact to a case,
+    this job (and ``actions.link_contact_duplicates``, for callers that can) links the cases.
+    """
+    from . import actions
+    from .models import DuplicateMatch, EvidenceFile
+
+    file_ids = set(DuplicateMatch.objects.values_list("file_id", flat=True))
+    linked = 0
+    for file in EvidenceFile.objects.filter(pk__in=file_ids).select_related("case", "contact__case"):
+        linked += len(actions.link_duplicate_cases(file))
+    return {"linked": linked}
+
+
+@task()
+def rescan_unscanned() -> dict:
+    """Scan files stored while the scanner was unreachable (when a scanner is configured)."""
+    from . import actions, scanning
+    from .models import EvidenceFile, ScanStatus
+
+    if not scanning.configured():
+        return {"scanned": 0}
+    results: dict[str, int] = {}
+    for file in EvidenceFile.objects.filter(scan_status__in=[ScanStatus.ERROR, ScanStatus.NOT_SCANNED], deleted_at=None):
+        try:
+            status = actions.rescan_file(file)
+        except actions.FileUnavailable as exc:
+            log.error("evidence E-%s not rescanned: %s", file.pk, exc)
+            continue
+        results[status] = results.get(status, 0) + 1
+    return results

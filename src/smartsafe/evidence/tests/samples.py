@@ -1,0 +1,67 @@
+"""Real sample files for the vault's tests, made here (Pillow, reportlab, zipfile)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+from PIL import Image, ImageEnhance
+
+
+def picture(seed: int = 1) -> Image.Image:
+    """A textured picture (PDQ quality 100): smooth colour blocks from a seeded random grid."""
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)).resize((320, 240), Image.BILINEAR)
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def png(seed: int = 1) -> bytes:
+    return encode(picture(seed), "PNG")
+
+
+def near_copy_jpeg(seed: int = 1) -> bytes:
+    """The same picture slightly changed: brighter, smaller, re-encoded as a lossy JPEG."""
+    image = ImageEnhance.Brightness(picture(seed)).enhance(1.08).resize((300, 225))
+    return encode(image, "JPEG", quality=70)
+
+
+def pdf(text: str = "Screenshot of the chat") -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 720, text)
+    page.save()
+    return buffer.getvalue()
+
+
+WHATSAPP = (
+    "12/03/2024, 21:15 - Marko: jesi li sama kod kuće?\n"
+    "12/03/2024, 21:16 - Ana: zašto pitaš\n"
+    "12/03/2024, 21:17 - Marko: pošalji mi sliku ili ću svima reći\n"
+).encode()
+
+TELEGRAM = (
+    b'{"name": "Marko", "type": "personal_chat", "id": 1, "messages": ['
+    b'{"id": 1, "type": "message", "date": "2024-03-12T21:15:00", "from": "Marko", "text": "hi"}]}'
+)
+
+
+def zipped(entries: dict[str, bytes], *, method=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 100
+SVG_SCRIPT = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+# EICAR's standard antivirus test string, assembled so this source file does not trip scanners.
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
