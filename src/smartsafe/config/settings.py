@@ -141,6 +141,7 @@ TEMPLATES = [
 _default_db = f"sqlite:///{DATA_DIR / 'smartsafe.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no var/ yet
     # WAL lets the web process read while the task worker writes; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers.
     DATABASES["default"]["OPTIONS"] = {
