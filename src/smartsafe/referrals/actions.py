@@ -289,7 +289,8 @@ def transition_referral(
 
     now = timezone.now()
     referral.state = target
-    setattr(referral, STAGE_TIMESTAMP[target], now)
+    if target in STAGE_TIMESTAMP:  # a return to draft has no stage time of its own (its event has)
+        setattr(referral, STAGE_TIMESTAMP[target], now)
     if institution_reference and action in INSTITUTION_ACTIONS:
         referral.institution_reference = institution_reference
     if action in ("acknowledge", "accept"):
