@@ -6,12 +6,14 @@ from rest_framework.routers import DefaultRouter
 from smartsafe.cases.api.views import CaseViewSet
 from smartsafe.intake.api.views import ContactViewSet
 from smartsafe.portal.api.views import ReportViewSet
+from smartsafe.referrals.api.views import ReferralViewSet
 
 from .taxonomy import ROUTES as TAXONOMY_ROUTES
 
 router = DefaultRouter()
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("cases", CaseViewSet, basename="case")
+router.register("referrals", ReferralViewSet, basename="referral")
 router.register("reports", ReportViewSet, basename="report")
 for prefix, viewset, basename in TAXONOMY_ROUTES:
     router.register(prefix, viewset, basename=basename)

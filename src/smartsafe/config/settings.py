@@ -301,6 +301,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStateEnum": "smartsafe.cases.models.CaseState",
         "CaseKindEnum": "smartsafe.cases.models.CaseKind",
         "ArtefactKindEnum": "smartsafe.cases.models.ArtefactKind",
+        "ReferralStateEnum": "smartsafe.referrals.models.ReferralState",
+        "ReferralKindEnum": "smartsafe.referrals.models.ReferralKind",
     },
 }
 
