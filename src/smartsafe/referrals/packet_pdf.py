@@ -148,7 +148,7 @@ def _text(value) -> str:
     return escape(value).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-def _when(value: str | None, zone: str, none: str) -> str:
+def format_when(value: str | None, zone: str, none: str = "") -> str:
     """``2026-03-01 14:05 +01:00 (Europe/Belgrade)`` from the packet's ISO string."""
     if not value:
         return none
@@ -184,7 +184,7 @@ class _Renderer:
         return self.para(_text(self.t(key)), "h2")
 
     def when(self, value) -> str:
-        return _text(_when(value, self.zone, self.none))
+        return _text(format_when(value, self.zone, self.none))
 
     def fields(self, rows: list[tuple[str, str]]) -> Table:
         """A two-column label/value table; values are already Paragraph markup."""

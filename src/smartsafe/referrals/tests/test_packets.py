@@ -334,11 +334,14 @@ def test_sr_latn_pdf_is_in_latin_script(counsellor, institution):
 def test_hostile_text_is_printed_literally(counsellor, institution):
     referral = make_rich_referral(counsellor, institution)
     case = referral.case
-    case.summary = "<b>bold</b> & <font name='x'>\x00\x07 odd \ufffe</font>\nnew line"
+    case.summary = "<b>bold</b> & <font name='x'>\x07 odd \ufffe</font>\nnew line"
     case.save()
     packet = build_packet(referral)
+    # A NUL cannot be stored in PostgreSQL text, but a packet from elsewhere may carry one.
+    packet["what"]["contacts"][0]["summary"] = "before\x00after <br/> </para>"
     text = pdf_text(render_pdf(packet, "sr"))
-    assert "<b>bold</b> &" in text
+    assert "<b>bold</b> &" in text and "<font name='x'>" in text
+    assert "beforeafter <br/> </para>" in text
 
 
 def test_render_accepts_a_partial_packet():
