@@ -19,8 +19,8 @@ from smartsafe.prevention.models import Event, Venue
 from .helpers import municipality, organisation, venue
 
 HEADER = ";".join(
-    "date kind status venue_name venue_kind municipality country town pupils_grades_5_8 parents topics partners "
-    "feedback_responses feedback_average".split()
+    "date kind status venue_name venue_kind municipality country town pupils_grades_5_8 parents "
+    "topics partners feedback_responses feedback_average".split()
 )
 
 
