@@ -22,7 +22,15 @@ from smartsafe.audit.log import record
 from smartsafe.core import request_context
 
 from . import crypto, hashing, scanning, storage
-from .models import CustodyAction, CustodyEvent, DuplicateMatch, EvidenceFile, EvidenceKind, ReceivedVia, ScanStatus
+from .models import (
+    CustodyAction,
+    CustodyEvent,
+    DuplicateMatch,
+    EvidenceFile,
+    EvidenceKind,
+    ReceivedVia,
+    ScanStatus,
+)
 from .permissions import can_add_evidence, can_delete_evidence, can_export_evidence, can_read_evidence
 from .validation import EvidenceRejected, check_report_total, sanitise_name, validate_upload
 
@@ -47,14 +55,23 @@ def _custody(file: EvidenceFile, action: str, actor=None, reason: str = "", **de
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why you need this file; the reason is kept in its custody log.")})
+        raise ValidationError(
+            {"reason": _("Say why you need this file; the reason is kept in its custody log.")}
+        )
     return reason[:1000]
 
 
 def _refuse(exc: EvidenceRejected, *, actor, filename: str, size: int, via: str, **details) -> None:
     record(
-        "evidence.reject", actor=actor, object_type="evidence.evidencefile", object_label=filename[:200],
-        outcome="failed", reason=exc.code, size=size, via=via, **details,
+        "evidence.reject",
+        actor=actor,
+        object_type="evidence.evidencefile",
+        object_label=filename[:200],
+        outcome="failed",
+        reason=exc.code,
+        size=size,
+        via=via,
+        **details,
     )
 
 
@@ -69,7 +86,9 @@ def refuse_oversized(*, actor, filename: str, size: int, via: str) -> None:
     raise exc
 
 
-def receive_file(*, data: bytes, filename: str, contact=None, case=None, via: str, actor=None) -> EvidenceFile:
+def receive_file(
+    *, data: bytes, filename: str, contact=None, case=None, via: str, actor=None
+) -> EvidenceFile:
     """Validate, hash, scan, encrypt and store one file that arrived on ``contact`` or ``case``.
 
     Raises EvidenceRejected (with a message for the sender) for a file the vault does not take;
@@ -96,7 +115,9 @@ def receive_file(*, data: bytes, filename: str, contact=None, case=None, via: st
             % {"name": validated.name, "signature": scan.signature},
             "infected",
         )
-        _refuse(exc, actor=actor, filename=validated.name, size=size, via=via, signature=scan.signature, **where)
+        _refuse(
+            exc, actor=actor, filename=validated.name, size=size, via=via, signature=scan.signature, **where
+        )
         raise exc
     digests = hashing.digests(validated.data)
     pdq = hashing.pdq(validated.data) if validated.kind == EvidenceKind.IMAGE else hashing.Pdq(None, None)
@@ -106,19 +127,40 @@ def receive_file(*, data: bytes, filename: str, contact=None, case=None, via: st
     try:
         with transaction.atomic():
             file = EvidenceFile.objects.create(
-                case=case, contact=contact, filename=validated.name, content_type=validated.content_type,
-                kind=validated.kind, size=validated.size, sha256=digests.sha256, md5=digests.md5,
-                pdq_hash=pdq.hash, pdq_quality=pdq.quality, pdq_note=pdq.note, storage_name=name,
-                wrapped_key=sealed.wrapped_key, key_id=sealed.key_id, nonce=sealed.nonce,
-                received_via=via, received_by=actor if getattr(actor, "is_authenticated", False) else None,
-                scan_status=scan.status, scan_signature=scan.signature,
+                case=case,
+                contact=contact,
+                filename=validated.name,
+                content_type=validated.content_type,
+                kind=validated.kind,
+                size=validated.size,
+                sha256=digests.sha256,
+                md5=digests.md5,
+                pdq_hash=pdq.hash,
+                pdq_quality=pdq.quality,
+                pdq_note=pdq.note,
+                storage_name=name,
+                wrapped_key=sealed.wrapped_key,
+                key_id=sealed.key_id,
+                nonce=sealed.nonce,
+                received_via=via,
+                received_by=actor if getattr(actor, "is_authenticated", False) else None,
+                scan_status=scan.status,
+                scan_signature=scan.signature,
             )
             _custody(file, CustodyAction.RECEIVED, actor, via=via, sha256=file.sha256, size=file.size)
             if scan.status != ScanStatus.NOT_SCANNED:
                 _custody(file, CustodyAction.SCANNED, actor, status=scan.status, finding=scan.signature)
             record(
-                "evidence.receive", actor=actor, obj=file, via=via, kind=file.kind, size=file.size,
-                sha256=file.sha256, scan=scan.status, members=len(validated.members), **where,
+                "evidence.receive",
+                actor=actor,
+                obj=file,
+                via=via,
+                kind=file.kind,
+                size=file.size,
+                sha256=file.sha256,
+                scan=scan.status,
+                members=len(validated.members),
+                **where,
             )
             _match_duplicates(file, actor)
     except BaseException:
@@ -143,7 +185,9 @@ def _match_duplicates(file: EvidenceFile, actor) -> list[DuplicateMatch]:
     """
     found: dict[int, tuple[str, int]] = {
         pk: (DuplicateMatch.Method.SHA256, 0)
-        for pk in EvidenceFile.objects.filter(sha256=file.sha256).exclude(pk=file.pk).values_list("pk", flat=True)
+        for pk in EvidenceFile.objects.filter(sha256=file.sha256)
+        .exclude(pk=file.pk)
+        .values_list("pk", flat=True)
     }
     if file.pdq_hash and (file.pdq_quality or 0) >= hashing.PDQ_MIN_QUALITY:
         candidates = (
@@ -187,7 +231,9 @@ def link_duplicate_cases(file: EvidenceFile, *, actor=None) -> list:
         other = other_file.resolved_case
         if other is None or other.pk == case.pk:
             continue
-        detail = f"evidence E-{match.file_id} ~ E-{match.earlier_id} ({match.method}, distance {match.distance})"
+        detail = (
+            f"evidence E-{match.file_id} ~ E-{match.earlier_id} ({match.method}, distance {match.distance})"
+        )
         with transaction.atomic():
             if _link_cases(case, other, CaseLink.Reason.SAME_ARTEFACT, detail, actor):
                 linked.append(other)
@@ -209,7 +255,9 @@ def open_file(*, actor, file: EvidenceFile, reason: str, download: bool = True) 
     reason = _require_reason(reason)
     data = _plaintext(file, actor=actor)
     action, code = (
-        (CustodyAction.DOWNLOADED, "evidence.download") if download else (CustodyAction.VIEWED, "evidence.view")
+        (CustodyAction.DOWNLOADED, "evidence.download")
+        if download
+        else (CustodyAction.VIEWED, "evidence.view")
     )
     with transaction.atomic():
         _custody(file, action, actor, reason)
@@ -221,20 +269,27 @@ def _plaintext(file: EvidenceFile, *, actor) -> bytes:
     if file.is_deleted:
         raise FileUnavailable(_("This file was deleted; only its record and hashes remain."))
     if file.scan_status == ScanStatus.INFECTED:
-        raise FileUnavailable(_("This file is quarantined: the virus scanner found %(signature)s.")
-                              % {"signature": file.scan_signature})
+        raise FileUnavailable(
+            _("This file is quarantined: the virus scanner found %(signature)s.")
+            % {"signature": file.scan_signature}
+        )
     try:
         ciphertext = storage.get(file.storage_name)
         data = crypto.open_sealed(
-            ciphertext, nonce=bytes(file.nonce), wrapped_key=bytes(file.wrapped_key),
-            key_id=file.key_id, context=file.storage_name,
+            ciphertext,
+            nonce=bytes(file.nonce),
+            wrapped_key=bytes(file.wrapped_key),
+            key_id=file.key_id,
+            context=file.storage_name,
         )
     except (crypto.DecryptionFailed, crypto.UnknownKey, OSError) as exc:
         log.error("evidence E-%s cannot be opened: %s", file.pk, exc)
         record("evidence.view", actor=actor, obj=file, outcome="failed", problem=type(exc).__name__)
         raise FileUnavailable(
-            _("This file cannot be opened: its stored copy failed the integrity check or its key is "
-              "missing. The administrators have been told.")
+            _(
+                "This file cannot be opened: its stored copy failed the integrity check or its key is "
+                "missing. The administrators have been told."
+            )
         ) from None
     if hashing.digests(data).sha256 != file.sha256:
         raise FileUnavailable(_("This file cannot be opened: its content no longer matches its SHA-256."))
@@ -275,20 +330,45 @@ def export_files(*, actor, files, reason: str, recipient: str = "") -> bytes:
         for file in files:
             entry = f"E-{file.pk}-{file.filename}"
             archive.writestr(entry, _plaintext(file, actor=actor))
-            manifest.append({
-                "file": entry, "id": file.pk, "filename": file.filename, "content_type": file.content_type,
-                "size": file.size, "sha256": file.sha256, "md5": file.md5, "pdq": file.pdq_hash,
-                "received_at": file.received_at.isoformat(), "received_via": file.received_via,
-            })
-        archive.writestr("manifest.json", json.dumps(
-            {"exported_at": timezone.now().isoformat(), "exported_by": actor.get_username(),
-             "recipient": recipient, "files": manifest}, ensure_ascii=False, indent=2))
+            manifest.append(
+                {
+                    "file": entry,
+                    "id": file.pk,
+                    "filename": file.filename,
+                    "content_type": file.content_type,
+                    "size": file.size,
+                    "sha256": file.sha256,
+                    "md5": file.md5,
+                    "pdq": file.pdq_hash,
+                    "received_at": file.received_at.isoformat(),
+                    "received_via": file.received_via,
+                }
+            )
+        archive.writestr(
+            "manifest.json",
+            json.dumps(
+                {
+                    "exported_at": timezone.now().isoformat(),
+                    "exported_by": actor.get_username(),
+                    "recipient": recipient,
+                    "files": manifest,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+        )
     with transaction.atomic():
         for file in files:
             _custody(file, CustodyAction.EXPORTED, actor, reason, recipient=recipient)
-        record("evidence.export", actor=actor, object_type="evidence.evidencefile",
-               object_id=",".join(str(f.pk) for f in files)[:64], reason=reason, recipient=recipient,
-               files=[f.pk for f in files])
+        record(
+            "evidence.export",
+            actor=actor,
+            object_type="evidence.evidencefile",
+            object_id=",".join(str(f.pk) for f in files)[:64],
+            reason=reason,
+            recipient=recipient,
+            files=[f.pk for f in files],
+        )
     return buffer.getvalue()
 
 
@@ -300,7 +380,11 @@ def rotate_key(new: crypto.MasterKey, *, actor=None) -> int:
     """
     ring = crypto.keyring()
     changed, old_ids = 0, set()
-    pending = EvidenceFile.objects.filter(deleted_at__isnull=True).exclude(key_id=new.id).values_list("pk", flat=True)
+    pending = (
+        EvidenceFile.objects.filter(deleted_at__isnull=True)
+        .exclude(key_id=new.id)
+        .values_list("pk", flat=True)
+    )
     for pk in list(pending):
         with transaction.atomic():
             file = EvidenceFile.objects.select_for_update().get(pk=pk)
@@ -308,15 +392,25 @@ def rotate_key(new: crypto.MasterKey, *, actor=None) -> int:
                 continue
             old = ring.get(file.key_id)
             if old is None:
-                raise crypto.UnknownKey(f"E-{file.pk} is wrapped by key {file.key_id}, which is not configured.")
-            file.wrapped_key = crypto.rewrap(bytes(file.wrapped_key), old=old, new=new, context=file.storage_name)
+                raise crypto.UnknownKey(
+                    f"E-{file.pk} is wrapped by key {file.key_id}, which is not configured."
+                )
+            file.wrapped_key = crypto.rewrap(
+                bytes(file.wrapped_key), old=old, new=new, context=file.storage_name
+            )
             file.key_id = new.id
             file.save(update_fields=["wrapped_key", "key_id"])
             _custody(file, CustodyAction.REKEYED, actor, old_key=old.id, new_key=new.id)
             old_ids.add(old.id)
             changed += 1
-    record("evidence.rekey", actor=actor, object_type="evidence.evidencefile", files=changed,
-           old_keys=sorted(old_ids), new_key=new.id)
+    record(
+        "evidence.rekey",
+        actor=actor,
+        object_type="evidence.evidencefile",
+        files=changed,
+        old_keys=sorted(old_ids),
+        new_key=new.id,
+    )
     return changed
 
 
@@ -325,7 +419,9 @@ def rescan_file(file: EvidenceFile, *, actor=None) -> str:
     data = _plaintext(file, actor=actor)
     result = scanning.scan(data)
     with transaction.atomic():
-        EvidenceFile.objects.filter(pk=file.pk).update(scan_status=result.status, scan_signature=result.signature)
+        EvidenceFile.objects.filter(pk=file.pk).update(
+            scan_status=result.status, scan_signature=result.signature
+        )
         file.scan_status, file.scan_signature = result.status, result.signature
         _custody(file, CustodyAction.SCANNED, actor, status=result.status, finding=result.signature)
         record("evidence.scan", actor=actor, obj=file, status=result.status, finding=result.signature)

@@ -140,7 +140,9 @@ def _unwrap(master: MasterKey, wrapped: bytes, context: bytes) -> bytes:
     try:
         return AESGCM(master.key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], context)
     except (InvalidTag, ValueError):
-        raise DecryptionFailed("The file's key does not unwrap: wrong master key or altered record.") from None
+        raise DecryptionFailed(
+            "The file's key does not unwrap: wrong master key or altered record."
+        ) from None
 
 
 def seal(plaintext: bytes, *, context: str, master: MasterKey | None = None) -> Sealed:
@@ -150,7 +152,9 @@ def seal(plaintext: bytes, *, context: str, master: MasterKey | None = None) -> 
     data_key = AESGCM.generate_key(bit_length=256)
     nonce = secrets.token_bytes(NONCE_BYTES)
     ciphertext = AESGCM(data_key).encrypt(nonce, plaintext, aad)
-    return Sealed(ciphertext=ciphertext, nonce=nonce, wrapped_key=_wrap(master, data_key, aad), key_id=master.id)
+    return Sealed(
+        ciphertext=ciphertext, nonce=nonce, wrapped_key=_wrap(master, data_key, aad), key_id=master.id
+    )
 
 
 def open_sealed(ciphertext: bytes, *, nonce: bytes, wrapped_key: bytes, key_id: str, context: str) -> bytes:
@@ -163,7 +167,9 @@ def open_sealed(ciphertext: bytes, *, nonce: bytes, wrapped_key: bytes, key_id: 
     try:
         return AESGCM(data_key).decrypt(bytes(nonce), ciphertext, aad)
     except (InvalidTag, ValueError):
-        raise DecryptionFailed("The stored file was altered: its authentication tag does not match.") from None
+        raise DecryptionFailed(
+            "The stored file was altered: its authentication tag does not match."
+        ) from None
 
 
 def rewrap(wrapped_key: bytes, *, old: MasterKey, new: MasterKey, context: str) -> bytes:

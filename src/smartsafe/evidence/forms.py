@@ -14,8 +14,10 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     mode = forms.ChoiceField(
-        choices=[("download", _("Download")), ("view", _("Show the picture"))], initial="download",
-        widget=forms.HiddenInput, required=False,
+        choices=[("download", _("Download")), ("view", _("Show the picture"))],
+        initial="download",
+        widget=forms.HiddenInput,
+        required=False,
     )
 
 
@@ -33,4 +35,6 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class UploadForm(forms.Form):
-    files = forms.FileField(label=_("Add files"), widget=MultipleFileInput(attrs={"multiple": True}), required=False)
+    files = forms.FileField(
+        label=_("Add files"), widget=MultipleFileInput(attrs={"multiple": True}), required=False
+    )

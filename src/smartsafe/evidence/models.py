@@ -53,11 +53,19 @@ class EvidenceFileQuerySet(models.QuerySet):
 
 class EvidenceFile(models.Model):
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence_files",
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence_files",
         verbose_name=_("case"),
     )
     contact = models.ForeignKey(
-        "intake.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence_files",
+        "intake.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence_files",
         verbose_name=_("contact"),
     )
     filename = models.CharField(_("file name"), max_length=255)
@@ -80,7 +88,11 @@ class EvidenceFile(models.Model):
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     received_via = models.CharField(_("received via"), max_length=16, choices=ReceivedVia.choices)
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("received by"),
     )
     scan_status = models.CharField(
@@ -90,7 +102,11 @@ class EvidenceFile(models.Model):
 
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("deleted by"),
     )
     deletion_reason = models.TextField(_("reason for deletion"), blank=True)
@@ -152,7 +168,11 @@ class CustodyEvent(models.Model):
     file = models.ForeignKey(EvidenceFile, on_delete=models.PROTECT, related_name="custody")
     action = models.CharField(_("action"), max_length=16, choices=CustodyAction.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -166,6 +186,9 @@ class CustodyEvent(models.Model):
         verbose_name = _("custody event")
         verbose_name_plural = _("custody events")
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"E-{self.file_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -191,3 +214,6 @@ class DuplicateMatch(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["file", "earlier"], name="evidence_match_unique")]
+
+    def __str__(self) -> str:
+        return f"E-{self.file_id} ~ E-{self.earlier_id} ({self.method}, {self.distance})"

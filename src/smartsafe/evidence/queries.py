@@ -24,9 +24,11 @@ def files_visible_to(user):
 def access_file(user, pk) -> EvidenceFile:
     """One file's record if ``user`` may see it; missing and forbidden look alike (404)."""
     try:
-        return files_visible_to(user).select_related(
-            "case", "contact", "contact__case", "received_by", "deleted_by"
-        ).get(pk=int(pk))
+        return (
+            files_visible_to(user)
+            .select_related("case", "contact", "contact__case", "received_by", "deleted_by")
+            .get(pk=int(pk))
+        )
     except (EvidenceFile.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such file.") from None
 
@@ -63,7 +65,8 @@ def panel_rows(user, *, case=None, contact=None) -> list[PanelRow]:
     related = ("file__case", "file__contact__case", "earlier__case", "earlier__contact__case")
     matches = DuplicateMatch.objects.filter(file__in=rows).select_related(*related)
     later = DuplicateMatch.objects.filter(earlier__in=rows).select_related(*related)
-    for match, mine, other in [(m, m.file, m.earlier) for m in matches] + [(m, m.earlier, m.file) for m in later]:
+    pairs = [(m.file, m.earlier) for m in matches] + [(m.earlier, m.file) for m in later]
+    for mine, other in pairs:
         other_case = other.resolved_case
         if other_case is None or other_case.pk == own_case:
             continue

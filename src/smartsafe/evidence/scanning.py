@@ -38,7 +38,9 @@ def _connect() -> socket.socket:
         sock.settimeout(timeout)
         sock.connect(settings.SMARTSAFE_CLAMD_SOCKET)
         return sock
-    return socket.create_connection((settings.SMARTSAFE_CLAMD_HOST, settings.SMARTSAFE_CLAMD_PORT), timeout=timeout)
+    return socket.create_connection(
+        (settings.SMARTSAFE_CLAMD_HOST, settings.SMARTSAFE_CLAMD_PORT), timeout=timeout
+    )
 
 
 def instream(data: bytes) -> str:

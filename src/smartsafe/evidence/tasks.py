@@ -35,7 +35,9 @@ def rescan_unscanned() -> dict:
     if not scanning.configured():
         return {"scanned": 0}
     results: dict[str, int] = {}
-    for file in EvidenceFile.objects.filter(scan_status__in=[ScanStatus.ERROR, ScanStatus.NOT_SCANNED], deleted_at=None):
+    for file in EvidenceFile.objects.filter(
+        scan_status__in=[ScanStatus.ERROR, ScanStatus.NOT_SCANNED], deleted_at=None
+    ):
         try:
             status = actions.rescan_file(file)
         except actions.FileUnavailable as exc:

@@ -61,8 +61,14 @@ EXECUTABLE_MAGIC = (
     (b"\x00asm", "WebAssembly"),
 )
 ARCHIVE_MIMES_NESTED = {
-    "application/zip", "application/x-tar", "application/x-rar-compressed", "application/gzip",
-    "application/x-bzip2", "application/x-7z-compressed", "application/x-xz", "application/zstd",
+    "application/zip",
+    "application/x-tar",
+    "application/x-rar-compressed",
+    "application/gzip",
+    "application/x-bzip2",
+    "application/x-7z-compressed",
+    "application/x-xz",
+    "application/zstd",
 }
 # Browsers sniff the first 512 bytes for markup; we look at twice that.
 SNIFF_WINDOW = 1024
@@ -114,7 +120,11 @@ def sanitise_name(name) -> str:
     text = text.strip(" .")
     if len(text) > MAX_NAME_LENGTH:
         stem, dot, ext = text.rpartition(".")
-        text = stem[: MAX_NAME_LENGTH - len(ext) - 1] + dot + ext if dot and len(ext) <= 10 else text[:MAX_NAME_LENGTH]
+        text = (
+            stem[: MAX_NAME_LENGTH - len(ext) - 1] + dot + ext
+            if dot and len(ext) <= 10
+            else text[:MAX_NAME_LENGTH]
+        )
     return text or "file"
 
 
@@ -169,28 +179,45 @@ def _check_content(name: str, data: bytes, *, nested: bool) -> tuple[str, str, t
         raise _reject(_("“%(name)s” is empty."), name, "empty")
     for magic, system in EXECUTABLE_MAGIC:
         if data.startswith(magic):
-            raise _reject(_("“%(name)s” is a program (%(system)s). Programs are not accepted."), name,
-                          "executable", system=system)
+            raise _reject(
+                _("“%(name)s” is a program (%(system)s). Programs are not accepted."),
+                name,
+                "executable",
+                system=system,
+            )
     if data.startswith(b"#!"):
         raise _reject(_("“%(name)s” is a script. Scripts are not accepted."), name, "script")
     ext = extension(name)
     if ext and ext not in KNOWN_EXTENSIONS:
         raise _reject(
-            _("“%(name)s”: files ending in .%(ext)s are not accepted. Send pictures, PDF, text or chat "
-              "exports, or a zip of those."),
-            name, "extension", ext=ext,
+            _(
+                "“%(name)s”: files ending in .%(ext)s are not accepted. Send pictures, PDF, text or chat "
+                "exports, or a zip of those."
+            ),
+            name,
+            "extension",
+            ext=ext,
         )
     guessed = filetype.guess(data[:8192])
     mime = guessed.mime if guessed else None
     if mime in BINARY_TYPES:
         kind, extensions, pillow_format = BINARY_TYPES[mime]
         if ext and ext not in extensions:
-            raise _reject(_("“%(name)s” is called .%(ext)s but it is a %(actual)s file. Rename it or send "
-                            "the original."), name, "mismatch", ext=ext, actual=extensions[0].upper())
+            raise _reject(
+                _(
+                    "“%(name)s” is called .%(ext)s but it is a %(actual)s file. Rename it or send "
+                    "the original."
+                ),
+                name,
+                "mismatch",
+                ext=ext,
+                actual=extensions[0].upper(),
+            )
         if kind == EvidenceKind.ARCHIVE:
             if nested:
-                raise _reject(_("“%(name)s” is an archive inside an archive. Send the files directly."),
-                              name, "nested")
+                raise _reject(
+                    _("“%(name)s” is an archive inside an archive. Send the files directly."), name, "nested"
+                )
             return "application/zip", kind, _check_zip(name, data)
         _check_not_polyglot(name, data, mime)
         if kind == EvidenceKind.PDF:
@@ -200,24 +227,29 @@ def _check_content(name: str, data: bytes, *, nested: bool) -> tuple[str, str, t
         return ("image/png" if mime == "image/apng" else mime), kind, ()
     if mime is not None:
         if nested and mime in ARCHIVE_MIMES_NESTED:
-            raise _reject(_("“%(name)s” is an archive inside an archive. Send the files directly."),
-                          name, "nested")
-        raise _reject(_("“%(name)s” is a %(type)s file, which is not accepted. Send pictures, PDF, text or "
-                        "chat exports, or a zip of those."), name, "type", type=guessed.extension.upper())
+            raise _reject(
+                _("“%(name)s” is an archive inside an archive. Send the files directly."), name, "nested"
+            )
+        raise _reject(
+            _(
+                "“%(name)s” is a %(type)s file, which is not accepted. Send pictures, PDF, text or "
+                "chat exports, or a zip of those."
+            ),
+            name,
+            "type",
+            type=guessed.extension.upper(),
+        )
     return _check_text(name, data, ext) + ((),)
 
 
 def _check_not_polyglot(name: str, data: bytes, mime: str) -> None:
     """A picture or PDF that is also a zip, a PDF or a web page depending on who opens it."""
     head = data[:SNIFF_WINDOW]
-    problem = (
-        MARKUP_TAG.search(head)
-        or (mime != "application/pdf" and b"%PDF-" in head)
-        or _is_zip(data)
-    )
+    problem = MARKUP_TAG.search(head) or (mime != "application/pdf" and b"%PDF-" in head) or _is_zip(data)
     if problem:
-        raise _reject(_("“%(name)s” hides another kind of file inside it and is not accepted."),
-                      name, "polyglot")
+        raise _reject(
+            _("“%(name)s” hides another kind of file inside it and is not accepted."), name, "polyglot"
+        )
 
 
 def _is_zip(data: bytes) -> bool:
@@ -231,8 +263,14 @@ def _check_pdf(name: str, data: bytes) -> None:
     # Names may hide letters as #xx escapes (/J#61vaScript); undo them before looking.
     plain = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
     if PDF_ACTIVE.search(plain):
-        raise _reject(_("“%(name)s” is a PDF with scripts or embedded files, which is not accepted. Print "
-                        "it to a new PDF or send screenshots."), name, "pdf_active")
+        raise _reject(
+            _(
+                "“%(name)s” is a PDF with scripts or embedded files, which is not accepted. Print "
+                "it to a new PDF or send screenshots."
+            ),
+            name,
+            "pdf_active",
+        )
 
 
 def _check_image(name: str, data: bytes, pillow_format: str) -> None:
@@ -273,20 +311,36 @@ def _decode_text(data: bytes) -> str | None:
 
 def _check_text(name: str, data: bytes, ext: str) -> tuple[str, str]:
     text = _decode_text(data)
-    if text is None or any(
-        (ord(ch) < 0x20 and ch not in "\t\n\r\f") or ch == "\x7f" for ch in text
-    ):
-        raise _reject(_("“%(name)s” is in a format that is not accepted. Send pictures, PDF, text or chat "
-                        "exports, or a zip of those."), name, "type", type="")
+    if text is None or any((ord(ch) < 0x20 and ch not in "\t\n\r\f") or ch == "\x7f" for ch in text):
+        raise _reject(
+            _(
+                "“%(name)s” is in a format that is not accepted. Send pictures, PDF, text or chat "
+                "exports, or a zip of those."
+            ),
+            name,
+            "type",
+            type="",
+        )
     if ext and ext not in TEXT_EXTENSIONS:
-        raise _reject(_("“%(name)s” is called .%(ext)s but it is a %(actual)s file. Rename it or send the "
-                        "original."), name, "mismatch", ext=ext, actual="TEXT")
+        raise _reject(
+            _("“%(name)s” is called .%(ext)s but it is a %(actual)s file. Rename it or send the original."),
+            name,
+            "mismatch",
+            ext=ext,
+            actual="TEXT",
+        )
     start = text.lstrip("\ufeff \t\r\n")
     if start[:5].lower() == "<?php":
         raise _reject(_("“%(name)s” is a script. Scripts are not accepted."), name, "script")
     if start.startswith("<") or MARKUP_TAG.search(start[:SNIFF_WINDOW].encode("utf-8", "replace")):
-        raise _reject(_("“%(name)s” is a web page, SVG or XML document, which is not accepted. Send a "
-                        "screenshot instead."), name, "markup")
+        raise _reject(
+            _(
+                "“%(name)s” is a web page, SVG or XML document, which is not accepted. Send a "
+                "screenshot instead."
+            ),
+            name,
+            "markup",
+        )
     if start[:1] in ("{", "[") and ext in ("json", "txt", ""):
         try:
             parsed = json.loads(start)
@@ -318,21 +372,31 @@ def _check_zip(name: str, data: bytes) -> tuple[str, ...]:
     if not files:
         raise _reject(_("“%(name)s” is an empty archive."), name, "empty")
     if len(infos) > MAX_ZIP_ENTRIES:
-        raise _reject(_("“%(name)s” holds more than %(count)s files. Send fewer at a time."), name,
-                      "zip_entries", count=MAX_ZIP_ENTRIES)
+        raise _reject(
+            _("“%(name)s” holds more than %(count)s files. Send fewer at a time."),
+            name,
+            "zip_entries",
+            count=MAX_ZIP_ENTRIES,
+        )
     bomb = _("“%(name)s” unpacks to far more than it weighs and is not accepted.")
     declared = 0
     for info in infos:
         entry = info.filename
         if _unsafe_path(entry):
-            raise _reject(_("“%(name)s” contains a file with an unsafe path (%(entry)s)."), name,
-                          "zip_path", entry=sanitise_name(entry))
+            raise _reject(
+                _("“%(name)s” contains a file with an unsafe path (%(entry)s)."),
+                name,
+                "zip_path",
+                entry=sanitise_name(entry),
+            )
         if info.flag_bits & 0x1:
-            raise _reject(_("“%(name)s” is protected by a password. Send it without one."), name,
-                          "zip_encrypted")
+            raise _reject(
+                _("“%(name)s” is protected by a password. Send it without one."), name, "zip_encrypted"
+            )
         if (info.external_attr >> 16) & 0o170000 == 0o120000:
-            raise _reject(_("“%(name)s” contains a link to another file and is not accepted."), name,
-                          "zip_link")
+            raise _reject(
+                _("“%(name)s” contains a link to another file and is not accepted."), name, "zip_link"
+            )
         declared += info.file_size
         if info.file_size > MB and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
             raise _reject(bomb, name, "zip_bomb")

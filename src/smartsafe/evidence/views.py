@@ -63,12 +63,16 @@ def detail(request, pk):
         return _detail(request, file, reason_form=form, status=400)
     show = request.POST.get("mode") == "view" and file.kind == EvidenceKind.IMAGE
     try:
-        data = actions.open_file(actor=request.user, file=file, reason=form.cleaned_data["reason"], download=not show)
+        data = actions.open_file(
+            actor=request.user, file=file, reason=form.cleaned_data["reason"], download=not show
+        )
     except ValidationError as exc:
         form.add_error("reason", exc.messages)
         return _detail(request, file, reason_form=form, status=400)
     except actions.FileUnavailable as exc:
-        return _detail(request, file, reason_form=form, banner=str(exc), status=410 if file.is_deleted else 409)
+        return _detail(
+            request, file, reason_form=form, banner=str(exc), status=410 if file.is_deleted else 409
+        )
     if show:
         image = f"data:{file.content_type};base64,{base64.b64encode(data).decode('ascii')}"
         return _no_store(render(request, "evidence/view.html", {"file": file, "image": image}))
@@ -104,10 +108,17 @@ def _receive_uploads(request, *, case=None, contact=None) -> None:
         try:
             if upload.size > max_file_bytes():
                 # Refused before it is read into memory.
-                actions.refuse_oversized(actor=request.user, filename=upload.name, size=upload.size,
-                                         via=ReceivedVia.STAFF)
-            file = actions.receive_file(data=upload.read(), filename=upload.name, case=case, contact=contact,
-                                        via=ReceivedVia.STAFF, actor=request.user)
+                actions.refuse_oversized(
+                    actor=request.user, filename=upload.name, size=upload.size, via=ReceivedVia.STAFF
+                )
+            file = actions.receive_file(
+                data=upload.read(),
+                filename=upload.name,
+                case=case,
+                contact=contact,
+                via=ReceivedVia.STAFF,
+                actor=request.user,
+            )
         except EvidenceRejected as exc:
             messages.error(request, exc.message)
         else:

@@ -7,85 +7,249 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('intake', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("intake", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvidenceFile',
+            name="EvidenceFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('kind', models.CharField(choices=[('image', 'Image'), ('pdf', 'PDF document'), ('text', 'Text'), ('chat_export', 'Chat export'), ('archive', 'Archive (zip)')], max_length=16, verbose_name='kind')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size (bytes)')),
-                ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
-                ('md5', models.CharField(db_index=True, max_length=32, verbose_name='MD5')),
-                ('pdq_hash', models.CharField(blank=True, max_length=64, null=True, verbose_name='PDQ hash')),
-                ('pdq_quality', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='PDQ quality')),
-                ('pdq_note', models.CharField(blank=True, max_length=200, verbose_name='PDQ note')),
-                ('storage_name', models.CharField(max_length=200, unique=True)),
-                ('wrapped_key', models.BinaryField(blank=True, max_length=128)),
-                ('key_id', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='master key id')),
-                ('nonce', models.BinaryField(blank=True, max_length=12)),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='received')),
-                ('received_via', models.CharField(choices=[('web', 'Web form'), ('api', 'API'), ('email', 'E-mail'), ('messenger', 'Messenger'), ('staff', 'Staff upload')], max_length=16, verbose_name='received via')),
-                ('scan_status', models.CharField(choices=[('not_scanned', 'Not scanned'), ('clean', 'Clean'), ('infected', 'Infected'), ('error', 'Scan failed')], default='not_scanned', max_length=16, verbose_name='virus scan')),
-                ('scan_signature', models.CharField(blank=True, max_length=200, verbose_name='scanner finding')),
-                ('deleted_at', models.DateTimeField(blank=True, null=True, verbose_name='deleted')),
-                ('deletion_reason', models.TextField(blank=True, verbose_name='reason for deletion')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence_files', to='cases.case', verbose_name='case')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='evidence_files', to='intake.contact', verbose_name='contact')),
-                ('deleted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='deleted by')),
-                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='received by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("image", "Image"),
+                            ("pdf", "PDF document"),
+                            ("text", "Text"),
+                            ("chat_export", "Chat export"),
+                            ("archive", "Archive (zip)"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("size", models.PositiveBigIntegerField(verbose_name="size (bytes)")),
+                ("sha256", models.CharField(db_index=True, max_length=64, verbose_name="SHA-256")),
+                ("md5", models.CharField(db_index=True, max_length=32, verbose_name="MD5")),
+                ("pdq_hash", models.CharField(blank=True, max_length=64, null=True, verbose_name="PDQ hash")),
+                (
+                    "pdq_quality",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="PDQ quality"),
+                ),
+                ("pdq_note", models.CharField(blank=True, max_length=200, verbose_name="PDQ note")),
+                ("storage_name", models.CharField(max_length=200, unique=True)),
+                ("wrapped_key", models.BinaryField(blank=True, max_length=128)),
+                (
+                    "key_id",
+                    models.CharField(blank=True, db_index=True, max_length=32, verbose_name="master key id"),
+                ),
+                ("nonce", models.BinaryField(blank=True, max_length=12)),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
+                (
+                    "received_via",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web form"),
+                            ("api", "API"),
+                            ("email", "E-mail"),
+                            ("messenger", "Messenger"),
+                            ("staff", "Staff upload"),
+                        ],
+                        max_length=16,
+                        verbose_name="received via",
+                    ),
+                ),
+                (
+                    "scan_status",
+                    models.CharField(
+                        choices=[
+                            ("not_scanned", "Not scanned"),
+                            ("clean", "Clean"),
+                            ("infected", "Infected"),
+                            ("error", "Scan failed"),
+                        ],
+                        default="not_scanned",
+                        max_length=16,
+                        verbose_name="virus scan",
+                    ),
+                ),
+                (
+                    "scan_signature",
+                    models.CharField(blank=True, max_length=200, verbose_name="scanner finding"),
+                ),
+                ("deleted_at", models.DateTimeField(blank=True, null=True, verbose_name="deleted")),
+                ("deletion_reason", models.TextField(blank=True, verbose_name="reason for deletion")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence_files",
+                        to="cases.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence_files",
+                        to="intake.contact",
+                        verbose_name="contact",
+                    ),
+                ),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="deleted by",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="received by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence file',
-                'verbose_name_plural': 'evidence files',
-                'ordering': ['received_at', 'pk'],
+                "verbose_name": "evidence file",
+                "verbose_name_plural": "evidence files",
+                "ordering": ["received_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DuplicateMatch',
+            name="DuplicateMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('sha256', 'identical file'), ('pdq', 'near-identical image')], max_length=8)),
-                ('distance', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('earlier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='later_matches', to='evidence.evidencefile')),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='evidence.evidencefile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("sha256", "identical file"), ("pdq", "near-identical image")], max_length=8
+                    ),
+                ),
+                ("distance", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "earlier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="later_matches",
+                        to="evidence.evidencefile",
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matches",
+                        to="evidence.evidencefile",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CustodyEvent',
+            name="CustodyEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('received', 'received'), ('scanned', 'scanned'), ('viewed', 'viewed'), ('downloaded', 'downloaded'), ('exported', 'exported'), ('linked', 'matched another file'), ('rekeyed', 'key re-wrapped'), ('deleted', 'deleted')], max_length=16, verbose_name='action')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('ip', models.CharField(blank=True, max_length=45, verbose_name='address')),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody', to='evidence.evidencefile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("received", "received"),
+                            ("scanned", "scanned"),
+                            ("viewed", "viewed"),
+                            ("downloaded", "downloaded"),
+                            ("exported", "exported"),
+                            ("linked", "matched another file"),
+                            ("rekeyed", "key re-wrapped"),
+                            ("deleted", "deleted"),
+                        ],
+                        max_length=16,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="when"
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("ip", models.CharField(blank=True, max_length=45, verbose_name="address")),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody",
+                        to="evidence.evidencefile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'custody event',
-                'verbose_name_plural': 'custody events',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "custody event",
+                "verbose_name_plural": "custody events",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='evidencefile',
-            index=models.Index(fields=['pdq_quality'], name='evidence_pdq_quality_idx'),
+            model_name="evidencefile",
+            index=models.Index(fields=["pdq_quality"], name="evidence_pdq_quality_idx"),
         ),
         migrations.AddConstraint(
-            model_name='duplicatematch',
-            constraint=models.UniqueConstraint(fields=('file', 'earlier'), name='evidence_match_unique'),
+            model_name="duplicatematch",
+            constraint=models.UniqueConstraint(fields=("file", "earlier"), name="evidence_match_unique"),
         ),
     ]

@@ -4,7 +4,6 @@ import base64
 
 import pytest
 
-
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
 
 

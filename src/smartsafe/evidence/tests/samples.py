@@ -12,7 +12,9 @@ from PIL import Image, ImageEnhance
 def picture(seed: int = 1) -> Image.Image:
     """A textured picture (PDQ quality 100): smooth colour blocks from a seeded random grid."""
     rng = np.random.default_rng(seed)
-    return Image.fromarray(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)).resize((320, 240), Image.BILINEAR)
+    return Image.fromarray(rng.integers(0, 255, (12, 16, 3), dtype=np.uint8)).resize(
+        (320, 240), Image.BILINEAR
+    )
 
 
 def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
@@ -35,7 +37,7 @@ def pdf(text: str = "Screenshot of the chat") -> bytes:
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer)
+    page = canvas.Canvas(buffer, invariant=1)  # the same bytes every time
     page.drawString(72, 720, text)
     page.save()
     return buffer.getvalue()
@@ -57,7 +59,10 @@ def zipped(entries: dict[str, bytes], *, method=zipfile.ZIP_DEFLATED) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", method) as archive:
         for name, data in entries.items():
-            archive.writestr(name, data)
+            # A fixed time stamp: the same entries give the same bytes (stable test ids under xdist).
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=(2024, 3, 12, 21, 15, 0)), data, compress_type=method
+            )
     return buffer.getvalue()
 
 

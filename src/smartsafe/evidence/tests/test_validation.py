@@ -3,7 +3,9 @@
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from smartsafe.evidence.validation import (
     EvidenceRejected,
@@ -98,7 +100,12 @@ def _symlink_zip() -> bytes:
         ("link.zip", _symlink_zip(), "zip_link", "link"),
         ("up.zip", samples.zipped({"../../etc/cron.d/x.txt": b"hello"}), "zip_path", "unsafe path"),
         ("abs.zip", samples.zipped({"/etc/x.txt": b"hello"}), "zip_path", "unsafe path"),
-        ("nested.zip", samples.zipped({"inner.zip": samples.zipped({"a.txt": b"hi"})}), "nested", "inside an archive"),
+        (
+            "nested.zip",
+            samples.zipped({"inner.zip": samples.zipped({"a.txt": b"hi"})}),
+            "nested",
+            "inside an archive",
+        ),
         ("prog.zip", samples.zipped({"setup.exe": b"MZ" + b"\x00" * 60}), "executable", "In “prog.zip”"),
         ("prog2.zip", samples.zipped({"setup": samples.ELF}), "executable", "is a program"),
         ("many.zip", samples.zipped({f"{i}.txt": b"x" for i in range(201)}), "zip_entries", "more than"),
@@ -106,10 +113,27 @@ def _symlink_zip() -> bytes:
         ("small-bomb.zip", samples.zipped({"zeros.txt": b"0" * (5 * MB)}), "zip_bomb", "unpacks to far more"),
         ("damaged.zip", samples.zipped({"a.txt": b"hello there"})[:-30], "damaged", "damaged archive"),
         ("control.txt", b"hello \x1b[31m red", "type", "not accepted"),
-        ("active.pdf", samples.pdf().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"), "pdf_active", "scripts"),
-        ("escaped.pdf", samples.pdf().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /J#61vaScript >>"), "pdf_active", "scripts"),
+        (
+            "active.pdf",
+            samples.pdf().replace(
+                b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
+            ),
+            "pdf_active",
+            "scripts",
+        ),
+        (
+            "escaped.pdf",
+            samples.pdf().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /J#61vaScript >>"),
+            "pdf_active",
+            "scripts",
+        ),
         ("polyglot.png", samples.png() + samples.zipped({"a.txt": b"hi"}), "polyglot", "hides another kind"),
-        ("polyglot2.jpg", samples.near_copy_jpeg()[:2] + b"\xff\xfe\x00\x10%PDF-1.4 xx" + samples.near_copy_jpeg()[2:], "polyglot", "hides"),
+        (
+            "polyglot2.jpg",
+            samples.near_copy_jpeg()[:2] + b"\xff\xfe\x00\x10%PDF-1.4 xx" + samples.near_copy_jpeg()[2:],
+            "polyglot",
+            "hides",
+        ),
     ],
 )
 def test_refused_files(name, data, code, says):
@@ -171,9 +195,9 @@ def test_direction_override_cannot_disguise_a_program():
     name=st.text(max_size=80),
     data=st.one_of(
         st.binary(max_size=2048),
-        st.sampled_from([b"\x89PNG\r\n\x1a\n", b"%PDF-1.4\n", b"PK\x03\x04", b"\xff\xd8\xff", b"GIF89a", b"{", b"<"]).flatmap(
-            lambda head: st.binary(max_size=1024).map(lambda tail: head + tail)
-        ),
+        st.sampled_from(
+            [b"\x89PNG\r\n\x1a\n", b"%PDF-1.4\n", b"PK\x03\x04", b"\xff\xd8\xff", b"GIF89a", b"{", b"<"]
+        ).flatmap(lambda head: st.binary(max_size=1024).map(lambda tail: head + tail)),
     ),
 )
 def test_random_input_is_accepted_or_refused_never_an_error(name, data):
@@ -186,7 +210,9 @@ def test_random_input_is_accepted_or_refused_never_an_error(name, data):
 
 
 @hypothesis_settings(max_examples=100, deadline=None)
-@given(entries=st.dictionaries(st.text(min_size=1, max_size=30), st.binary(max_size=300), min_size=1, max_size=5))
+@given(
+    entries=st.dictionaries(st.text(min_size=1, max_size=30), st.binary(max_size=300), min_size=1, max_size=5)
+)
 def test_random_zips_are_accepted_or_refused_never_an_error(entries):
     try:
         data = samples.zipped(entries)

@@ -19,11 +19,13 @@ class Command(BaseCommand):
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--new-key-file", help="file holding the new master key (base64 of 32 bytes)")
         group.add_argument(
-            "--to-current", action="store_true",
+            "--to-current",
+            action="store_true",
             help="re-wrap every file still under a previous key with the configured current key",
         )
         parser.add_argument(
-            "--generate", action="store_true",
+            "--generate",
+            action="store_true",
             help="create --new-key-file with a fresh key first (mode 0600; refuses to overwrite)",
         )
 
