@@ -318,6 +318,12 @@ TASKS = {
 SMARTSAFE_SCHEDULE = [
     {"name": "verify-audit-chain", "task": "smartsafe.audit.tasks.verify_audit_chain", "every": timedelta(hours=24)},
     {
+        "name": "link-evidence-duplicates",
+        "task": "smartsafe.evidence.tasks.link_pending_duplicates",
+        "every": timedelta(minutes=15),
+    },
+    {"name": "rescan-evidence", "task": "smartsafe.evidence.tasks.rescan_unscanned", "every": timedelta(hours=1)},
+    {
         "name": "check-overdue-referrals",
         "task": "smartsafe.referrals.tasks.check_overdue_referrals",
         "every": timedelta(hours=1),
