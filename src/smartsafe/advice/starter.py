@@ -22,7 +22,7 @@ ARTICLES: list[dict] = [
 ## Шта да урадиш одмах
 
 1. **Не плаћај и не шаљи ништа више.** Плаћање ретко зауставља уцењивача — обично тражи још.
-2. **Не бриши преписку и налог.** Порука, корисничко име и линк ка профилу су доказ. Направи снимке екрана (погледај чланак о снимању екрана) пре него што блокираш особу.
+2. **Не бриши преписку и налог.** Порука, корисничко име и линк ка профилу су доказ. Направи снимке екрана (погледај [како се то ради](/advice/screenshots-as-evidence/)) пре него што блокираш особу.
 3. **Престани да одговараш** и блокирај особу тек када сачуваш доказе.
 4. **Реци одраслој особи којој верујеш** — родитељу, наставнику, школском психологу.
 5. **Пријави.** Користи дугме „Пријави“ на почетној страни или позови наш број. Ако си у опасности сада, позови полицију на 192.
@@ -35,7 +35,7 @@ ARTICLES: list[dict] = [
 ## What to do right now
 
 1. **Don't pay and don't send anything more.** Paying rarely stops a blackmailer — usually they ask for more.
-2. **Don't delete the chat or your account.** The messages, the user name and the link to the profile are evidence. Take screenshots (see the article on screenshots) before you block the person.
+2. **Don't delete the chat or your account.** The messages, the user name and the link to the profile are evidence. Take screenshots (see [how to do it](/advice/screenshots-as-evidence/)) before you block the person.
 3. **Stop replying**, and block the person only after you have saved the evidence.
 4. **Tell an adult you trust** — a parent, a teacher, the school psychologist.
 5. **Report it.** Use the "Report" button on the home page or call our helpline. If you are in danger right now, call the police on 192.

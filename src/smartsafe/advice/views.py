@@ -29,6 +29,10 @@ from .rendering import markdown_to_html, render_body, transliterate_html
 PAGE_SIZE = 20
 
 
+def _numbers() -> dict:
+    return {"helpline": settings.SMARTSAFE_HELPLINE, "emergency": settings.SMARTSAFE_EMERGENCY_NUMBER}
+
+
 # --- public -------------------------------------------------------------------------------------
 
 
@@ -36,7 +40,7 @@ PAGE_SIZE = 20
 def home(request):
     """The public home: what the centre does, the helpline, and the three ways in."""
     latest = queries.published_articles(audience=Audience.CHILDREN)[:3]
-    return render(request, "advice/home.html", {"articles": latest, "helpline": settings.SMARTSAFE_HELPLINE})
+    return render(request, "advice/home.html", {"articles": latest, **_numbers()})
 
 
 @require_GET
@@ -57,7 +61,7 @@ def article_list(request):
             "audiences": list(Audience.choices[:3]),
             "page": Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page")),
             "query": query.urlencode(),
-            "helpline": settings.SMARTSAFE_HELPLINE,
+            **_numbers(),
         },
     )
 
@@ -76,7 +80,7 @@ def article_detail(request, slug: str):
             "body": render_body(article),
             "public_url": _public_url(request, article),
             "show_copy_link": can_copy_links(request.user),
-            "helpline": settings.SMARTSAFE_HELPLINE,
+            **_numbers(),
         },
     )
 

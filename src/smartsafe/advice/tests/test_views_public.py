@@ -30,6 +30,7 @@ def test_home_has_the_three_ways_in_and_the_helpline(client):
     assert f'href="{LIST}"' in html
     assert f'href="{reverse("portal:check")}"' in html
     assert f'href="tel:{settings.SMARTSAFE_HELPLINE}"' in html
+    assert f'href="tel:{settings.SMARTSAFE_EMERGENCY_NUMBER}"' in html  # the police, for a child in danger
     assert "data-quick-exit" in html  # from the public base: on every public page
     assert reverse("set_language") in html  # the language switch
     # What the centre does: advice, reports, prevention.
@@ -48,6 +49,7 @@ def test_public_pages_are_light(client):
             and "https://" not in re.sub(r'href="https://[^"]*"', "", html)
         ), url  # nothing fetched from elsewhere (links to leave are fine)
         assert "htmx" not in html
+        assert "{#" not in html and "#}" not in html and "{%" not in html  # no template text leaks
 
 
 @pytest.mark.parametrize(
@@ -78,6 +80,13 @@ def test_drafts_are_not_public(client, counsellor):
     assert get(client, reverse("advice:article", args=["secret-draft"])).status_code == 404
     assert "Unpublished words" not in get(client, LIST, q="unpublished").content.decode()
     assert get(client, reverse("advice:article", args=["no-such-article"])).status_code == 404
+
+
+def test_articles_link_to_each_other(client):
+    html = get(
+        client, reverse("advice:article", args=["someone-threatens-to-share-my-photos"])
+    ).content.decode()
+    assert 'href="/advice/screenshots-as-evidence/"' in html
 
 
 def test_search_and_filters(client):
