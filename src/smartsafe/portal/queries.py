@@ -100,10 +100,14 @@ def public_status(report: PublicReport, *, audit: bool = True) -> PublicStatus:
         moments.append(case.updated_at)
         if case.state == "closed":
             status = CLOSED
+        elif (
+            case.kind == "referred"
+            or case.state == "awaiting_institution"
+            or _from_referrals(case) == FORWARDED
+        ):
+            status = FORWARDED
         else:
-            status = _from_referrals(case) or (
-                FORWARDED if case.kind == "referred" or case.state == "awaiting_institution" else IN_PROGRESS
-            )
+            status = IN_PROGRESS  # a counsellor opened a case: someone is on it
     elif contact.state == "closed":
         status = CLOSED
     elif contact.state in ("triaged", "linked"):

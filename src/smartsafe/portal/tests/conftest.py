@@ -87,3 +87,40 @@ class Walker:
 @pytest.fixture
 def walker(db):
     return Walker(Client(REMOTE_ADDR="203.0.113.7"))
+
+
+def answers(category="cyberbullying", **overrides) -> dict:
+    """Stored answers as ``answers.build`` makes them, for tests that file through the action."""
+    base = {
+        "category": category,
+        "description": "They post mean things about me in the class group every night.",
+        "when": {
+            "date": "2025-03-14",
+            "time": "21:30",
+            "timezone": "Europe/Belgrade",
+            "unsure": False,
+            "at": "",
+        },
+        "platforms": ["instagram"],
+        "urls": ["https://www.instagram.com/p/abc123/"],
+        "people": ["@bully_one"],
+        "age_band": "13-15",
+        "municipality": "rs-beograd",
+        "in_danger": "no",
+        "reported_to": ["none"],
+        "report_tickets": "",
+        "reporter": "child",
+        "anonymous": True,
+        "language": "en",
+    }
+    return {**base, **overrides}
+
+
+@pytest.fixture
+def filed(db):
+    """A filed report: ``(report, secret)``."""
+    from smartsafe.portal import actions
+    from smartsafe.portal.models import PublicReport
+
+    receipt = actions.submit_report(answers=answers(), named_files=[("chat.png", png_bytes())])
+    return PublicReport.objects.get(reference=receipt.reference), receipt.secret
