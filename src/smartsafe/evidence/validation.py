@@ -77,6 +77,9 @@ PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?![A
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 WHATSAPP_LINE = re.compile(r"^\u200e?\[?\d{1,4}[./-]\d{1,2}[./-]\d{1,4},? \d{1,2}[:.]\d{2}", re.MULTILINE)
 MAC_METADATA = ("__MACOSX/", ".DS_Store")
+# Control characters other than tab, line feed, form feed and carriage return: not text.
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 class EvidenceRejected(Exception):
@@ -304,14 +307,14 @@ def _decode_text(data: bytes) -> str | None:
     except UnicodeDecodeError:
         pass
     # Older Serbian text (Windows-1251/1250): accepted when it has no control bytes at all.
-    if any(byte < 0x20 and byte not in b"\t\n\r\f" for byte in data) or b"\x7f" in data:
+    if CONTROL_BYTES.search(data):
         return None
     return data.decode("cp1251", errors="replace")
 
 
 def _check_text(name: str, data: bytes, ext: str) -> tuple[str, str]:
     text = _decode_text(data)
-    if text is None or any((ord(ch) < 0x20 and ch not in "\t\n\r\f") or ch == "\x7f" for ch in text):
+    if text is None or CONTROL_CHARS.search(text):
         raise _reject(
             _(
                 "“%(name)s” is in a format that is not accepted. Send pictures, PDF, text or chat "
