@@ -13,12 +13,12 @@ from django.utils.safestring import SafeString, mark_safe
 MAX_BARS = 30
 COLOURS = ("#1f5c99", "#e0902f")
 ROW_HEIGHT = 22
-LABEL_WIDTH = 170
-BAR_WIDTH = 360
+LABEL_WIDTH = 140
+BAR_WIDTH = 250
 NUMBER_WIDTH = 50
 
 
-def _short(text: str, limit: int = 26) -> str:
+def _short(text: str, limit: int = 22) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

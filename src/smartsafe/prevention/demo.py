@@ -83,6 +83,9 @@ def _municipalities(rng: random.Random):
     from smartsafe.taxonomy.models import Municipality
 
     found = list(Municipality.objects.filter(active=True, country="RS").order_by("code"))
+    # A city split into city municipalities (Belgrade: rs-beograd-*) has its schools in them.
+    codes = {m.code for m in found}
+    found = [m for m in found if not any(code.startswith(m.code + "-") for code in codes)]
     weights = [
         POPULATION.get(fold(m.name_en), POPULATION.get(fold(m.name_sr), DEFAULT_POPULATION)) for m in found
     ]

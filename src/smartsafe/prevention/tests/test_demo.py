@@ -39,7 +39,10 @@ def test_demo_years_of_events(world):
     for event in Event.objects.all()[:50]:
         assert event.pupils == event.pupils_grades_1_4 + event.pupils_grades_5_8 + event.pupils_secondary
         if event.venue_id:
-            assert (event.country, event.municipality_id) == (event.venue.country, event.venue.municipality_id)
+            assert (event.country, event.municipality_id) == (
+                event.venue.country,
+                event.venue.municipality_id,
+            )
 
 
 def test_demo_is_deterministic(world):
