@@ -44,3 +44,30 @@ def make_referral(supervisor):
         return drive(referral, state, supervisor=supervisor, liaison=liaison)
 
     return make
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for(user)``: an API client signed in as ``user`` (None: anonymous)."""
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def token_for(db):
+    """``token_for(user)``: a fresh personal API token's key (what an institution's system uses)."""
+    from smartsafe.accounts.models import ApiToken
+
+    def make(user) -> str:
+        key = ApiToken.generate_key()
+        ApiToken.objects.create(user=user, name="test", prefix=key[:8], key_hash=ApiToken.hash_key(key))
+        return key
+
+    return make
