@@ -66,7 +66,11 @@ TRANSITION_CODES = {
 }
 
 # The directory's packet language codes → the referral's.
-_PACKET_LANGUAGE = {"sr-Cyrl": PacketLanguage.SR_CYRL, "sr-Latn": PacketLanguage.SR_LATN, "en": PacketLanguage.EN}
+_PACKET_LANGUAGE = {
+    "sr-Cyrl": PacketLanguage.SR_CYRL,
+    "sr-Latn": PacketLanguage.SR_LATN,
+    "en": PacketLanguage.EN,
+}
 
 
 # --- small public helpers --------------------------------------------------------------------------
@@ -79,9 +83,9 @@ def add_timeline(case, entry_kind: str, actor=None, /, **data) -> TimelineEntry:
 
 def canonical_json(packet: dict) -> bytes:
     """The packet as canonical JSON: sorted keys, no spaces, UTF-8 — what the SHA-256 is taken of."""
-    return json.dumps(packet, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
+    return json.dumps(
+        packet, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
 
 
 def packet_digest(packet: dict) -> str:
@@ -117,10 +121,16 @@ def _check_delivery(institution, method: str) -> None:
         raise ValidationError({"delivery_method": _("Choose how the referral is delivered.")})
     if method == DeliveryMethod.EMAIL and not institution.email:
         raise ValidationError(
-            {"delivery_method": _("The directory has no e-mail address for this institution: choose another way.")}
+            {
+                "delivery_method": _(
+                    "The directory has no e-mail address for this institution: choose another way."
+                )
+            }
         )
     if method == DeliveryMethod.PORTAL and not institution.uses_portal:
-        raise ValidationError({"delivery_method": _("This institution does not use the portal: choose another way.")})
+        raise ValidationError(
+            {"delivery_method": _("This institution does not use the portal: choose another way.")}
+        )
 
 
 def _event(referral, action: str, actor, before: str, after: str, *, note: str = "", on_behalf: bool = False):
@@ -170,12 +180,17 @@ def create_referral(
         raise ValidationError({"packet_language": _("Choose the language of the packet.")})
     delivery_method = delivery_method or default_delivery_method(institution)
     _check_delivery(institution, delivery_method)
-    existing = Referral.objects.filter(case=case, institution=institution).exclude(state=ReferralState.REVOKED).first()
+    existing = (
+        Referral.objects.filter(case=case, institution=institution)
+        .exclude(state=ReferralState.REVOKED)
+        .first()
+    )
     if existing is not None:
         raise ValidationError(
             {
                 "institution": _(
-                    "This case already has a referral to %(institution)s (%(state)s). Revoke it before referring again."
+                    "This case already has a referral to %(institution)s (%(state)s). "
+                    "Revoke it before referring again."
                 )
                 % {"institution": institution.name, "state": existing.get_state_display()}
             }
@@ -196,10 +211,15 @@ def create_referral(
     except IntegrityError:
         # Someone referred the same case to the same institution a moment ago.
         raise ValidationError(
-            {"institution": _("This case already has a referral to %(institution)s.") % {"institution": institution.name}}
+            {
+                "institution": _("This case already has a referral to %(institution)s.")
+                % {"institution": institution.name}
+            }
         ) from None
     _event(referral, "create", actor, "", ReferralState.DRAFT, note=referral.reason[:500])
-    add_timeline(case, "referral_create", actor, institution=institution.code, referral=referral.pk, referral_kind=kind)
+    add_timeline(
+        case, "referral_create", actor, institution=institution.code, referral=referral.pk, referral_kind=kind
+    )
     record(codes.REFERRAL_CREATE, actor=actor, obj=referral, institution=institution.code, kind=kind)
     return referral
 
@@ -233,7 +253,11 @@ def update_draft(*, actor, referral: Referral, expected_version: int | None, **f
     referral.save()
     _event(referral, "update", actor, referral.state, referral.state, note=", ".join(sorted(changed)))
     add_timeline(
-        referral.case, "referral_update", actor, institution=referral.institution.code, referral=referral.pk,
+        referral.case,
+        "referral_update",
+        actor,
+        institution=referral.institution.code,
+        referral=referral.pk,
         fields=sorted(changed),
     )
     record(codes.REFERRAL_UPDATE, actor=actor, obj=referral, fields=sorted(changed))
@@ -313,7 +337,12 @@ def transition_referral(
 
     text = note or reason or feedback
     _event(referral, action, actor, before, target, note=text, on_behalf=on_behalf)
-    timeline = {"institution": referral.institution.code, "referral": referral.pk, "before": before, "after": target}
+    timeline = {
+        "institution": referral.institution.code,
+        "referral": referral.pk,
+        "before": before,
+        "after": target,
+    }
     if on_behalf:
         timeline["on_behalf"] = True
     if text:
@@ -404,7 +433,11 @@ def post_message(*, actor, referral: Referral, body: str, on_behalf: bool = Fals
         **({"on_behalf": True} if on_behalf else {}),
     )
     record(
-        codes.REFERRAL_MESSAGE, actor=actor, obj=referral, message=message.pk, from_institution=from_institution
+        codes.REFERRAL_MESSAGE,
+        actor=actor,
+        obj=referral,
+        message=message.pk,
+        from_institution=from_institution,
     )
     if from_institution:
         notify.notify_owner(referral, "message", actor=actor, on_behalf=on_behalf)
@@ -434,8 +467,13 @@ def record_manual_delivery(
     referral.save()
     _event(referral, "manual_delivery", actor, referral.state, referral.state, note=note)
     add_timeline(
-        referral.case, "referral_manual_delivery", actor, institution=referral.institution.code,
-        referral=referral.pk, method=method, **({"note": note[:500]} if note else {}),
+        referral.case,
+        "referral_manual_delivery",
+        actor,
+        institution=referral.institution.code,
+        referral=referral.pk,
+        method=method,
+        **({"note": note[:500]} if note else {}),
     )
     record(codes.REFERRAL_MANUAL_DELIVERY, actor=actor, obj=referral, method=method)
     return referral
@@ -452,8 +490,13 @@ def mark_reminded(referral: Referral, *, deadline: str, recipients: list[str]) -
     referral.reminded_at = now
     _event(referral, "remind", None, referral.state, referral.state, note=deadline)
     add_timeline(
-        referral.case, "referral_remind", None, institution=referral.institution.code, referral=referral.pk,
-        deadline=deadline, emailed=bool(recipients),
+        referral.case,
+        "referral_remind",
+        None,
+        institution=referral.institution.code,
+        referral=referral.pk,
+        deadline=deadline,
+        emailed=bool(recipients),
     )
     record(codes.REFERRAL_REMIND, obj=referral, deadline=deadline, recipients=len(recipients))
 
@@ -464,7 +507,11 @@ def mark_escalated(referral: Referral, *, recipients: list[str]) -> None:
     referral.escalated_at = now
     _event(referral, "escalate", None, referral.state, referral.state)
     add_timeline(
-        referral.case, "referral_escalate", None, institution=referral.institution.code, referral=referral.pk,
+        referral.case,
+        "referral_escalate",
+        None,
+        institution=referral.institution.code,
+        referral=referral.pk,
         supervisors=len(recipients),
     )
     record(codes.REFERRAL_ESCALATE, obj=referral, recipients=len(recipients))

@@ -32,7 +32,17 @@ class RoutingRuleForm(forms.ModelForm):
 
     class Meta:
         model = RoutingRule
-        fields = "__all__"
+        fields = [
+            "category",
+            "institution",
+            "institution_kind",
+            "kind",
+            "urgent_only",
+            "severe_only",
+            "priority",
+            "active",
+            "note",
+        ]
 
     def clean(self):
         data = super().clean()
@@ -68,7 +78,15 @@ class DeadlinePolicyForm(forms.ModelForm):
 
     class Meta:
         model = DeadlinePolicy
-        fields = "__all__"
+        fields = [
+            "institution_kind",
+            "urgent",
+            "acknowledge_within",
+            "acknowledge_in_working_days",
+            "respond_within",
+            "respond_in_working_days",
+            "escalate_after",
+        ]
 
 
 @admin.register(DeadlinePolicy)

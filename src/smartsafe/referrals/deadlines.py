@@ -50,9 +50,12 @@ def _from_row(row: DeadlinePolicy) -> Policy:
 
 
 def policy_for(institution_kind: str, urgent: bool) -> Policy:
-    rows = {row.institution_kind: row for row in DeadlinePolicy.objects.filter(
-        institution_kind__in=[institution_kind or "", ""], urgent=bool(urgent)
-    )}
+    rows = {
+        row.institution_kind: row
+        for row in DeadlinePolicy.objects.filter(
+            institution_kind__in=[institution_kind or "", ""], urgent=bool(urgent)
+        )
+    }
     row = rows.get(institution_kind or "") or rows.get("")
     return _from_row(row) if row is not None else BUILT_IN[bool(urgent)]
 

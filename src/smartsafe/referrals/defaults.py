@@ -21,7 +21,11 @@ def parse_duration(text: str) -> dt.timedelta:
     if not match:
         raise ValueError(f"Not a duration: {text!r} (use 3d, 4h or 30m)")
     number, unit = int(match.group(1)), match.group(2)
-    return {"d": dt.timedelta(days=number), "h": dt.timedelta(hours=number), "m": dt.timedelta(minutes=number)}[unit]
+    return {
+        "d": dt.timedelta(days=number),
+        "h": dt.timedelta(hours=number),
+        "m": dt.timedelta(minutes=number),
+    }[unit]
 
 
 def load_defaults(apps=None, document: dict | None = None) -> dict:

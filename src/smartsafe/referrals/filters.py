@@ -21,7 +21,16 @@ class ReferralFilter(filters.FilterSet):
 
     class Meta:
         model = Referral
-        fields = ["state", "institution", "institution_kind", "case", "kind", "urgent", "overdue", "delivery_status"]
+        fields = [
+            "state",
+            "institution",
+            "institution_kind",
+            "case",
+            "kind",
+            "urgent",
+            "overdue",
+            "delivery_status",
+        ]
 
     def filter_case(self, queryset, name, value):
         return queryset.filter(case__reference=value.strip().upper()[:40])

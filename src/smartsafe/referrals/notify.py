@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 log = logging.getLogger("smartsafe.referrals")
 
+
 def _event_text(event: str) -> str:
     texts = {
         "acknowledge": _("acknowledged the referral"),
@@ -49,14 +50,17 @@ def notify_owner(referral, event: str, *, actor=None, on_behalf: bool = False) -
             "event": _event_text(event),
         }
         lines = [
-            _("Case %(case)s, referral to %(institution)s.") % {
+            _("Case %(case)s, referral to %(institution)s.")
+            % {
                 "case": referral.case.reference,
                 "institution": referral.institution.name,
             },
             _("The institution %(event)s.") % {"event": _event_text(event)},
         ]
         if on_behalf:
-            lines.append(_("The answer was recorded by %(person)s on the institution's behalf.") % {"person": actor})
+            lines.append(
+                _("The answer was recorded by %(person)s on the institution's behalf.") % {"person": actor}
+            )
         lines.append(_("Open the case in the platform to read it; the details are not sent by e-mail."))
     body = "\n\n".join(str(line) for line in lines)
     recipient = owner.email

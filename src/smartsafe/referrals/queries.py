@@ -70,13 +70,17 @@ def overdue_q(now=None) -> Q:
 
 def overdue_referrals(user=None, *, now=None):
     """Overdue referrals, most overdue first (the supervisor's dashboard); scoped when ``user`` is given."""
-    queryset = referral_list(user) if user is not None else Referral.objects.select_related("case", "institution")
+    queryset = (
+        referral_list(user) if user is not None else Referral.objects.select_related("case", "institution")
+    )
     return queryset.filter(overdue_q(now)).order_by("-urgent", "acknowledge_due_at", "respond_due_at")
 
 
 def pending_approval_referrals(user=None):
     """Referrals waiting for a supervisor's approval, oldest first."""
-    queryset = referral_list(user) if user is not None else Referral.objects.select_related("case", "institution")
+    queryset = (
+        referral_list(user) if user is not None else Referral.objects.select_related("case", "institution")
+    )
     return queryset.filter(state=ReferralState.PENDING_APPROVAL).order_by("-urgent", "submitted_at")
 
 
@@ -118,5 +122,7 @@ def public_institutions(case) -> list[str]:
     ``SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION``; otherwise always an empty list."""
     if case is None or not getattr(settings, "SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION", False):
         return []
-    referrals = Referral.objects.filter(_FORWARDED, case=case).select_related("institution").order_by("sent_at")
+    referrals = (
+        Referral.objects.filter(_FORWARDED, case=case).select_related("institution").order_by("sent_at")
+    )
     return list(dict.fromkeys(r.institution.name for r in referrals))

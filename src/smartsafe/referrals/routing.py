@@ -55,7 +55,8 @@ def _rules_for(case, category_ids: set[int]):
     return [
         rule
         for rule in rules
-        if (rule.category_id is None or rule.category_id in category_ids) and (case.urgent or not rule.urgent_only)
+        if (rule.category_id is None or rule.category_id in category_ids)
+        and (case.urgent or not rule.urgent_only)
     ]
 
 
@@ -104,7 +105,9 @@ def suggest_institutions(case) -> list[Suggestion]:
     """
     category_ids = set(case.categories.values_list("pk", flat=True))
     taken = set(
-        Referral.objects.filter(case=case).exclude(state=ReferralState.REVOKED).values_list("institution_id", flat=True)
+        Referral.objects.filter(case=case)
+        .exclude(state=ReferralState.REVOKED)
+        .values_list("institution_id", flat=True)
     )
     suggestions: dict[int, Suggestion] = {}
     for rule in _rules_for(case, category_ids):
@@ -115,7 +118,9 @@ def suggest_institutions(case) -> list[Suggestion]:
             existing = suggestions.get(institution.pk)
             reason = _reason(rule)
             if existing is None:
-                suggestions[institution.pk] = Suggestion(institution, rule.kind, reason, preselected, [rule.pk])
+                suggestions[institution.pk] = Suggestion(
+                    institution, rule.kind, reason, preselected, [rule.pk]
+                )
             else:
                 existing.preselected = existing.preselected or preselected
                 if reason not in existing.reason:

@@ -35,9 +35,13 @@ def _institution_recipients(referral) -> list[str]:
     from smartsafe.accounts.roles import Role
 
     addresses = [referral.institution.email] if referral.institution.email else []
-    liaisons = get_user_model().objects.filter(
-        is_active=True, role=Role.LIAISON, institution_membership__institution=referral.institution
-    ).exclude(email="")
+    liaisons = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, role=Role.LIAISON, institution_membership__institution=referral.institution
+        )
+        .exclude(email="")
+    )
     addresses += [user.email for user in liaisons]
     return list(dict.fromkeys(addresses))
 
@@ -91,7 +95,10 @@ def _escalation(referral, deadline: str, due) -> tuple[str, str]:
         }
         body = "\n\n".join(
             [
-                _("The %(deadline)s deadline of the referral of case %(case)s to %(institution)s passed on %(due)s.")
+                _(
+                    "The %(deadline)s deadline of the referral of case %(case)s "
+                    "to %(institution)s passed on %(due)s."
+                )
                 % {
                     "deadline": _("acknowledgement") if deadline == "acknowledge" else _("response"),
                     "case": referral.case.reference,
@@ -99,7 +106,11 @@ def _escalation(referral, deadline: str, due) -> tuple[str, str]:
                     "due": formats.date_format(timezone.localtime(due), "DATETIME_FORMAT"),
                 },
                 _("A reminder was sent on %(reminded)s and the institution has still not answered.")
-                % {"reminded": formats.date_format(timezone.localtime(referral.reminded_at), "DATETIME_FORMAT")},
+                % {
+                    "reminded": formats.date_format(
+                        timezone.localtime(referral.reminded_at), "DATETIME_FORMAT"
+                    )
+                },
                 _("Please follow it up: call the institution, or record its answer on its behalf."),
             ]
         )

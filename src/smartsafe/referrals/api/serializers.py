@@ -124,7 +124,8 @@ class ReferralSerializer(ReferralListSerializer):
     events = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField(help_text="Transitions the state allows now.")
     your_actions = serializers.SerializerMethodField(
-        help_text="Transitions the caller may perform now (staff: institution actions are recorded on its behalf)."
+        help_text="Transitions the caller may perform now "
+        "(for staff, institution actions are recorded on the institution's behalf)."
     )
 
     class Meta(ReferralListSerializer.Meta):
@@ -153,8 +154,10 @@ class _DraftFields(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ReferralKind.choices, required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
     delivery_method = serializers.ChoiceField(
-        choices=DeliveryMethod.choices, required=False, help_text="Default: the portal if the institution uses it, "
-        "else e-mail if the directory has an address, else paper."
+        choices=DeliveryMethod.choices,
+        required=False,
+        help_text="Default: the portal if the institution uses it, "
+        "else e-mail if the directory has an address, else paper.",
     )
     packet_language = serializers.ChoiceField(
         choices=PacketLanguage.choices, required=False, help_text="Default: the institution's."
@@ -164,7 +167,9 @@ class _DraftFields(serializers.Serializer):
 
 class ReferralCreateSerializer(_DraftFields):
     case = CaseReferenceField(help_text="The case's reference, e.g. SS-2026-000042.")
-    institution = CodeField(queryset=Institution.objects.filter(active=True), help_text="The institution's code.")
+    institution = CodeField(
+        queryset=Institution.objects.filter(active=True), help_text="The institution's code."
+    )
 
 
 class ReferralUpdateSerializer(_DraftFields):
@@ -191,7 +196,9 @@ class ReferralMessageSerializer(serializers.ModelSerializer):
     body = serializers.CharField(max_length=TEXT_MAX)
     author = UsernameField(read_only=True)
     on_behalf = serializers.BooleanField(
-        required=False, default=False, write_only=True,
+        required=False,
+        default=False,
+        write_only=True,
         help_text="Staff recording what the institution said (phone, paper).",
     )
 

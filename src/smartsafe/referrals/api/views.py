@@ -25,14 +25,14 @@ from ..models import Referral
 from ..permissions import can_post_message, can_work_referrals, is_liaison_of
 from ..routing import suggest_institutions
 from .serializers import (
-    ReferralDeliverySerializer,
-    ReferralMessageSerializer,
     ReferralCreateSerializer,
+    ReferralDeliverySerializer,
     ReferralListSerializer,
+    ReferralMessageSerializer,
     ReferralSerializer,
-    ReferralUpdateSerializer,
     ReferralSuggestionSerializer,
     ReferralTransitionSerializer,
+    ReferralUpdateSerializer,
 )
 
 _CONFLICT = OpenApiResponse(description="Illegal transition (with `allowed`) or stale version.")
@@ -48,7 +48,9 @@ _CONFLICT = OpenApiResponse(description="Illegal transition (with `allowed`) or 
         summary="Draft a referral", request=ReferralCreateSerializer, responses={201: ReferralSerializer}
     ),
     partial_update=extend_schema(
-        summary="Edit a draft", request=ReferralUpdateSerializer, responses={200: ReferralSerializer, 409: _CONFLICT}
+        summary="Edit a draft",
+        request=ReferralUpdateSerializer,
+        responses={200: ReferralSerializer, 409: _CONFLICT},
     ),
 )
 class ReferralViewSet(ScopedViewSet):
@@ -72,7 +74,9 @@ class ReferralViewSet(ScopedViewSet):
 
     def _respond(self, referral, status_code=status.HTTP_200_OK):
         fresh = self.get_queryset().filter(pk=referral.pk).first() or referral
-        return Response(ReferralSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+        return Response(
+            ReferralSerializer(fresh, context=self.get_serializer_context()).data, status=status_code
+        )
 
     def _valid(self, serializer_class, **kwargs):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
@@ -81,14 +85,20 @@ class ReferralViewSet(ScopedViewSet):
 
     def _staff(self):
         referral = self.get_object(for_update=True)
-        require(can_work_referrals(self.request.user), _("Only the centre's counsellors and supervisors may do this."))
+        require(
+            can_work_referrals(self.request.user),
+            _("Only the centre's counsellors and supervisors may do this."),
+        )
         return referral
 
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_object()).data)
 
     def create(self, request):
-        require(can_work_referrals(request.user), _("Only the centre's counsellors and supervisors may refer cases."))
+        require(
+            can_work_referrals(request.user),
+            _("Only the centre's counsellors and supervisors may refer cases."),
+        )
         data = self._valid(ReferralCreateSerializer)
         referral = actions.create_referral(actor=request.user, **data)
         return self._respond(referral, status.HTTP_201_CREATED)
@@ -99,7 +109,9 @@ class ReferralViewSet(ScopedViewSet):
         version = data.pop("version", None)
         if version is None:
             raise ValidationError({"version": [_("Send the version you read.")]})
-        referral = actions.update_draft(actor=request.user, referral=referral, expected_version=version, **data)
+        referral = actions.update_draft(
+            actor=request.user, referral=referral, expected_version=version, **data
+        )
         return self._respond(referral)
 
     @extend_schema(
@@ -108,13 +120,20 @@ class ReferralViewSet(ScopedViewSet):
         "staff record them with `on_behalf: true`. `reject` and `revoke` need a `reason`, `complete` "
         "needs `feedback`.",
         request=ReferralTransitionSerializer,
-        responses={200: ReferralSerializer, 403: OpenApiResponse(description="Not your action."), 409: _CONFLICT},
+        responses={
+            200: ReferralSerializer,
+            403: OpenApiResponse(description="Not your action."),
+            409: _CONFLICT,
+        },
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         referral = self.get_object(for_update=True)
         user = request.user
-        require(can_work_referrals(user) or is_liaison_of(user, referral), _("Your role may not change referrals."))
+        require(
+            can_work_referrals(user) or is_liaison_of(user, referral),
+            _("Your role may not change referrals."),
+        )
         data = self._valid(ReferralTransitionSerializer)
         referral = actions.transition_referral(
             actor=user,
@@ -130,10 +149,16 @@ class ReferralViewSet(ScopedViewSet):
         return self._respond(referral)
 
     @extend_schema(
-        methods=["GET"], summary="Messages about a referral", request=None, responses=ReferralMessageSerializer(many=True)
+        methods=["GET"],
+        summary="Messages about a referral",
+        request=None,
+        responses=ReferralMessageSerializer(many=True),
     )
     @extend_schema(
-        methods=["POST"], summary="Write a message", request=ReferralMessageSerializer, responses={201: ReferralMessageSerializer}
+        methods=["POST"],
+        summary="Write a message",
+        request=ReferralMessageSerializer,
+        responses={201: ReferralMessageSerializer},
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def messages(self, request, pk=None):
@@ -150,7 +175,9 @@ class ReferralViewSet(ScopedViewSet):
         return Response(ReferralMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Record a delivery by phone or on paper", request=ReferralDeliverySerializer, responses={200: ReferralSerializer}
+        summary="Record a delivery by phone or on paper",
+        request=ReferralDeliverySerializer,
+        responses={200: ReferralSerializer},
     )
     @action(detail=True, methods=["post"])
     def delivery(self, request, pk=None):
@@ -167,13 +194,19 @@ class ReferralViewSet(ScopedViewSet):
 
     @extend_schema(
         summary="Suggested institutions for a case",
-        description="From the routing rules (categories, urgency, municipality). The counsellor confirms or changes.",
-        parameters=[OpenApiParameter("case", OpenApiTypes.STR, description="The case's reference.", required=True)],
+        description="From the routing rules (categories, urgency, municipality). "
+        "The counsellor confirms or changes them.",
+        parameters=[
+            OpenApiParameter("case", OpenApiTypes.STR, description="The case's reference.", required=True)
+        ],
         responses=ReferralSuggestionSerializer(many=True),
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def suggestions(self, request):
-        require(can_work_referrals(request.user), _("Only the centre's counsellors and supervisors may refer cases."))
+        require(
+            can_work_referrals(request.user),
+            _("Only the centre's counsellors and supervisors may refer cases."),
+        )
         key = request.query_params.get("case", "")
         if not key.strip():
             raise ValidationError({"case": [_("Give the case's reference.")]})
@@ -182,5 +215,7 @@ class ReferralViewSet(ScopedViewSet):
         if len(clean) <= 40 and "\x00" not in clean:
             case = cases_visible_to(request.user).filter(reference=clean).first()
         if case is None:
-            raise ValidationError({"case": [_("Unknown case “%(value)s”.") % {"value": clean[:40].replace("\x00", "")}]})
+            raise ValidationError(
+                {"case": [_("Unknown case “%(value)s”.") % {"value": clean[:40].replace("\x00", "")}]}
+            )
         return Response(ReferralSuggestionSerializer(suggest_institutions(case), many=True).data)

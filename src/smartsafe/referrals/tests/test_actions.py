@@ -41,7 +41,9 @@ def test_portal_institution_defaults_to_the_portal_and_email_needs_an_address(co
     police.uses_portal = True
     police.save()
     case = testing.make_case(counsellor)
-    assert actions.create_referral(actor=counsellor, case=case, institution=police).delivery_method == "portal"
+    assert (
+        actions.create_referral(actor=counsellor, case=case, institution=police).delivery_method == "portal"
+    )
     with pytest.raises(ValidationError) as err:
         actions.create_referral(actor=counsellor, case=case, institution=school, delivery_method="email")
     assert "delivery_method" in err.value.message_dict
@@ -54,17 +56,23 @@ def test_one_live_referral_per_case_and_institution(counsellor, supervisor, poli
     with pytest.raises(ValidationError) as err:
         actions.create_referral(actor=counsellor, case=case, institution=police)
     assert "already has a referral" in err.value.message_dict["institution"][0]
-    actions.transition_referral(actor=counsellor, referral=first, action="revoke", reason="Погрешна институција")
+    actions.transition_referral(
+        actor=counsellor, referral=first, action="revoke", reason="Погрешна институција"
+    )
     again = actions.create_referral(actor=counsellor, case=case, institution=police)
     assert again.pk != first.pk
 
 
-def test_closed_case_and_roles_without_casework_cannot_refer(counsellor, supervisor, auditor, police_liaison, police):
+def test_closed_case_and_roles_without_casework_cannot_refer(
+    counsellor, supervisor, auditor, police_liaison, police
+):
     case = testing.make_case(counsellor)
     for role_user in (auditor, police_liaison):
         with pytest.raises(PermissionDenied):
             actions.create_referral(actor=role_user, case=case, institution=police)
-    case = case_actions.transition_case(actor=supervisor, case=case, action="close", resolution="advice_given")
+    case = case_actions.transition_case(
+        actor=supervisor, case=case, action="close", resolution="advice_given"
+    )
     with pytest.raises(ValidationError) as err:
         actions.create_referral(actor=counsellor, case=case, institution=police)
     assert "case" in err.value.message_dict
@@ -72,7 +80,9 @@ def test_closed_case_and_roles_without_casework_cannot_refer(counsellor, supervi
 
 def test_counsellor_must_submit_when_approval_is_on(counsellor, police, settings):
     settings.SMARTSAFE_REFERRAL_NEEDS_APPROVAL = True
-    referral = actions.create_referral(actor=counsellor, case=testing.make_case(counsellor), institution=police)
+    referral = actions.create_referral(
+        actor=counsellor, case=testing.make_case(counsellor), institution=police
+    )
     with pytest.raises(PermissionDenied, match="submit it for approval"):
         actions.transition_referral(actor=counsellor, referral=referral, action="send")
     referral.refresh_from_db()
@@ -83,7 +93,9 @@ def test_counsellor_must_submit_when_approval_is_on(counsellor, police, settings
 
 def test_counsellor_sends_directly_when_approval_is_off(counsellor, police, settings):
     settings.SMARTSAFE_REFERRAL_NEEDS_APPROVAL = False
-    referral = actions.create_referral(actor=counsellor, case=testing.make_case(counsellor), institution=police)
+    referral = actions.create_referral(
+        actor=counsellor, case=testing.make_case(counsellor), institution=police
+    )
     referral = actions.transition_referral(actor=counsellor, referral=referral, action="send")
     assert referral.state == S.SENT and referral.approved_by is None
 
@@ -98,7 +110,10 @@ def test_approval_sends_and_freezes_the_packet(counsellor, supervisor, police, p
     assert referral.packet["case"]["reference"] == case.reference
     assert referral.packet_sha256 == actions.packet_digest(referral.packet)
     assert len(referral.packet_sha256) == 64
-    assert referral.acknowledge_due_at > referral.sent_at and referral.respond_due_at > referral.acknowledge_due_at
+    assert (
+        referral.acknowledge_due_at > referral.sent_at
+        and referral.respond_due_at > referral.acknowledge_due_at
+    )
     # The case is now shared with the police, marked referred and waiting for the institution.
     case.refresh_from_db()
     assert case.kind == CaseKind.REFERRED and case.state == CaseState.AWAITING_INSTITUTION
@@ -115,7 +130,9 @@ def test_sending_leaves_a_state_that_cannot_wait_for_an_institution(counsellor, 
     first = actions.create_referral(actor=counsellor, case=case, institution=police)
     actions.transition_referral(actor=supervisor, referral=first, action="send")
     second = actions.create_referral(actor=counsellor, case=case, institution=school)
-    actions.transition_referral(actor=supervisor, referral=second, action="send")  # already awaiting: no error
+    actions.transition_referral(
+        actor=supervisor, referral=second, action="send"
+    )  # already awaiting: no error
     case.refresh_from_db()
     assert case.state == CaseState.AWAITING_INSTITUTION
 
@@ -146,7 +163,9 @@ def test_institution_actions_by_the_liaison(counsellor, make_referral, police, p
     assert {"referral_acknowledge", "referral_accept", "referral_complete"} <= kinds
 
 
-def test_every_institution_answer_notifies_the_owner(counsellor, make_referral, police, police_liaison, django_capture_on_commit_callbacks):
+def test_every_institution_answer_notifies_the_owner(
+    counsellor, make_referral, police, police_liaison, django_capture_on_commit_callbacks
+):
     counsellor.email = "owner@centre.example"
     counsellor.save()
     referral = make_referral(counsellor, police, state=S.SENT)
@@ -160,7 +179,9 @@ def test_every_institution_answer_notifies_the_owner(counsellor, make_referral, 
     assert "адреса" not in mail.outbox[1].body  # the content stays in the platform
 
 
-def test_no_mail_before_commit_or_to_an_owner_without_address(counsellor, make_referral, police, police_liaison, django_capture_on_commit_callbacks):
+def test_no_mail_before_commit_or_to_an_owner_without_address(
+    counsellor, make_referral, police, police_liaison, django_capture_on_commit_callbacks
+):
     referral = make_referral(counsellor, police, state=S.SENT)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -184,7 +205,9 @@ def test_staff_record_institution_answers_only_on_its_behalf(counsellor, make_re
 def test_another_institution_cannot_answer(counsellor, make_referral, police, school_liaison):
     referral = make_referral(counsellor, police, state=S.SENT)
     with pytest.raises(PermissionDenied):
-        actions.transition_referral(actor=school_liaison, referral=referral, action="acknowledge", on_behalf=True)
+        actions.transition_referral(
+            actor=school_liaison, referral=referral, action="acknowledge", on_behalf=True
+        )
 
 
 def test_reject_and_revoke_need_a_reason(counsellor, make_referral, police, police_liaison):
@@ -216,22 +239,34 @@ def test_stale_version_is_refused(counsellor, make_referral, police, police_liai
     referral = make_referral(counsellor, police, state=S.SENT)
     version = referral.version
     actions.post_message(actor=counsellor, referral=referral, body="Питање")  # messages do not bump it
-    actions.transition_referral(actor=police_liaison, referral=referral, action="acknowledge", expected_version=version)
+    actions.transition_referral(
+        actor=police_liaison, referral=referral, action="acknowledge", expected_version=version
+    )
     with pytest.raises(StaleVersion):
-        actions.transition_referral(actor=counsellor, referral=referral, action="revoke", reason="x", expected_version=version)
+        actions.transition_referral(
+            actor=counsellor, referral=referral, action="revoke", reason="x", expected_version=version
+        )
 
 
 def test_update_draft(counsellor, police, school):
     school.email = "su@example.org"
     school.save()
-    referral = actions.create_referral(actor=counsellor, case=testing.make_case(counsellor), institution=school)
+    referral = actions.create_referral(
+        actor=counsellor, case=testing.make_case(counsellor), institution=school
+    )
     referral = actions.update_draft(
-        actor=counsellor, referral=referral, expected_version=referral.version, reason="Школа", kind="support",
+        actor=counsellor,
+        referral=referral,
+        expected_version=referral.version,
+        reason="Школа",
+        kind="support",
         delivery_method="email",
     )
     assert (referral.reason, referral.kind, referral.delivery_method) == ("Школа", "support", "email")
     with pytest.raises(ValidationError):
-        actions.update_draft(actor=counsellor, referral=referral, expected_version=referral.version, state="sent")
+        actions.update_draft(
+            actor=counsellor, referral=referral, expected_version=referral.version, state="sent"
+        )
     with pytest.raises(StaleVersion):
         actions.update_draft(actor=counsellor, referral=referral, expected_version=1, reason="x")
 
@@ -252,7 +287,9 @@ def test_messages_both_ways(counsellor, make_referral, police, police_liaison, s
 
 
 def test_no_messages_on_a_draft(counsellor, police):
-    referral = actions.create_referral(actor=counsellor, case=testing.make_case(counsellor), institution=police)
+    referral = actions.create_referral(
+        actor=counsellor, case=testing.make_case(counsellor), institution=police
+    )
     with pytest.raises(ValidationError):
         actions.post_message(actor=counsellor, referral=referral, body="?")
 
@@ -264,7 +301,9 @@ def test_manual_delivery(counsellor, make_referral, police):
     referral = make_referral(counsellor, police, state=S.SENT)
     with pytest.raises(ValidationError):
         actions.record_manual_delivery(actor=counsellor, referral=referral, method="email")
-    referral = actions.record_manual_delivery(actor=counsellor, referral=referral, method="phone", note="Дежурни")
+    referral = actions.record_manual_delivery(
+        actor=counsellor, referral=referral, method="phone", note="Дежурни"
+    )
     assert referral.delivery_status == DeliveryStatus.DELIVERED and referral.delivered_at
     assert referral.events.last().action == "manual_delivery"
     assert _audit("referral.manual_delivery").exists()
@@ -304,7 +343,9 @@ def test_two_people_answer_at_once_one_wins(counsellor, supervisor, police, poli
 
     threads = [
         threading.Thread(target=act, args=(police_liaison, "accept")),
-        threading.Thread(target=act, args=(counsellor, "reject"), kwargs={"reason": "тел.", "on_behalf": True}),
+        threading.Thread(
+            target=act, args=(counsellor, "reject"), kwargs={"reason": "тел.", "on_behalf": True}
+        ),
     ]
     for thread in threads:
         thread.start()
@@ -324,7 +365,9 @@ def test_two_people_with_the_same_version_one_is_told(counsellor, supervisor, po
 
     def act(actor, action, **kwargs):
         try:
-            actions.transition_referral(actor=actor, referral=referral, action=action, expected_version=version, **kwargs)
+            actions.transition_referral(
+                actor=actor, referral=referral, action=action, expected_version=version, **kwargs
+            )
             outcomes.append("ok")
         except StaleVersion:
             outcomes.append("stale")

@@ -35,8 +35,14 @@ def test_create_and_read(client_for, counsellor, police):
     api = client_for(counsellor)
     response = api.post(
         API,
-        {"case": case.reference.lower(), "institution": police.code, "kind": "report", "reason": "Предатор",
-         "delivery_method": "phone", "packet_language": "en"},
+        {
+            "case": case.reference.lower(),
+            "institution": police.code,
+            "kind": "report",
+            "reason": "Предатор",
+            "delivery_method": "phone",
+            "packet_language": "en",
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -77,7 +83,9 @@ def test_bad_create_bodies_name_the_field(client_for, counsellor, police, body, 
 def test_duplicate_referral_is_a_400(client_for, counsellor, police):
     case = testing.make_case(counsellor)
     api = client_for(counsellor)
-    assert api.post(API, {"case": case.reference, "institution": police.code}, format="json").status_code == 201
+    assert (
+        api.post(API, {"case": case.reference, "institution": police.code}, format="json").status_code == 201
+    )
     response = api.post(API, {"case": case.reference, "institution": police.code}, format="json")
     assert response.status_code == 400 and "institution" in response.json()
 
@@ -85,7 +93,9 @@ def test_duplicate_referral_is_a_400(client_for, counsellor, police):
 def test_who_may_create(client_for, counsellor, supervisor, auditor, analyst, police_liaison, police):
     case = testing.make_case(counsellor)
     for user, expected in ((auditor, 403), (police_liaison, 403), (analyst, 403), (None, 401)):
-        response = client_for(user).post(API, {"case": case.reference, "institution": police.code}, format="json")
+        response = client_for(user).post(
+            API, {"case": case.reference, "institution": police.code}, format="json"
+        )
         assert response.status_code == expected, user
     assert AuditEvent.objects.filter(action="api.denied").count() == 3
 
@@ -117,13 +127,16 @@ def test_list_filters(client_for, counsellor, supervisor, make_referral, police,
 
 
 @pytest.mark.parametrize(
-    "params", [{"state": "lost"}, {"delivery_status": "lost"}, {"page": "x"}, {"page_size": "0"}, {"kind": "x"}]
+    "params",
+    [{"state": "lost"}, {"delivery_status": "lost"}, {"page": "x"}, {"page_size": "0"}, {"kind": "x"}],
 )
 def test_bad_list_params_are_400(client_for, counsellor, params):
     assert client_for(counsellor).get(API, params).status_code == 400
 
 
-def test_list_query_count_is_flat(client_for, counsellor, make_referral, police, django_assert_max_num_queries):
+def test_list_query_count_is_flat(
+    client_for, counsellor, make_referral, police, django_assert_max_num_queries
+):
     for _ in range(12):
         make_referral(counsellor, police, state=S.SENT)
     api = client_for(counsellor)
@@ -138,7 +151,9 @@ def test_list_query_count_is_flat(client_for, counsellor, make_referral, police,
 def test_workflow_over_http(client_for, counsellor, supervisor, police, police_liaison, token_for):
     case = testing.make_case(counsellor)
     staff = client_for(counsellor)
-    referral_id = staff.post(API, {"case": case.reference, "institution": police.code}, format="json").json()["id"]
+    referral_id = staff.post(API, {"case": case.reference, "institution": police.code}, format="json").json()[
+        "id"
+    ]
     path = f"{API}{referral_id}/transition/"
 
     refused = staff.post(path, {"action": "send"}, format="json")
@@ -157,8 +172,11 @@ def test_workflow_over_http(client_for, counsellor, supervisor, police, police_l
     assert detail["your_actions"] == ["acknowledge", "accept", "reject"]
     assert [e["action"] for e in detail["events"]] == ["approve"]  # not the centre's internal steps
     version = detail["version"]
-    ack = portal.post(path, {"action": "acknowledge", "institution_reference": "KT-77/26", "version": version},
-                      format="json")
+    ack = portal.post(
+        path,
+        {"action": "acknowledge", "institution_reference": "KT-77/26", "version": version},
+        format="json",
+    )
     assert ack.status_code == 200 and ack.json()["institution_reference"] == "KT-77/26"
 
     stale = portal.post(path, {"action": "accept", "version": version}, format="json")
@@ -186,7 +204,9 @@ def test_staff_record_answers_on_behalf(client_for, counsellor, make_referral, p
     refused = api.post(url(referral, "transition/"), {"action": "reject", "reason": "x"}, format="json")
     assert refused.status_code == 403
     response = api.post(
-        url(referral, "transition/"), {"action": "reject", "reason": "Ненадлежни", "on_behalf": True}, format="json"
+        url(referral, "transition/"),
+        {"action": "reject", "reason": "Ненадлежни", "on_behalf": True},
+        format="json",
     )
     assert response.status_code == 200 and response.json()["rejection_reason"] == "Ненадлежни"
     assert response.json()["events"][-1]["on_behalf"] is True
@@ -196,7 +216,10 @@ def test_auditor_reads_but_may_not_act(client_for, counsellor, auditor, make_ref
     referral = make_referral(counsellor, police, state=S.SENT)
     api = client_for(auditor)
     assert api.get(url(referral)).status_code == 200
-    assert api.post(url(referral, "transition/"), {"action": "revoke", "reason": "x"}, format="json").status_code == 403
+    assert (
+        api.post(url(referral, "transition/"), {"action": "revoke", "reason": "x"}, format="json").status_code
+        == 403
+    )
     assert api.post(url(referral, "messages/"), {"body": "x"}, format="json").status_code == 403
 
 
@@ -210,7 +233,10 @@ def test_auditor_reads_but_may_not_act(client_for, counsellor, auditor, make_ref
         ({"action": "revoke", "reason": "x", "version": "one"}, "version"),
         ({"action": "revoke", "reason": "x", "version": 2**40}, "version"),
         ({"action": "revoke", "reason": "x", "on_behalf": "perhaps"}, "on_behalf"),
-        ({"action": "acknowledge", "on_behalf": True, "institution_reference": "r" * 101}, "institution_reference"),
+        (
+            {"action": "acknowledge", "on_behalf": True, "institution_reference": "r" * 101},
+            "institution_reference",
+        ),
         ({"action": "revoke", "reason": "\x00"}, "reason"),
         ({"action": "revoke"}, "reason"),
     ],
@@ -246,14 +272,19 @@ def test_messages(client_for, counsellor, make_referral, police, police_liaison)
     assert reply.status_code == 201 and reply.json()["from_institution"] is False
     listed = liaison.get(url(referral, "messages/")).json()
     assert [m["body"] for m in listed["results"]] == ["Треба нам адреса.", "Шаљемо."]
-    assert client_for(counsellor).post(url(referral, "messages/"), {"body": " "}, format="json").status_code == 400
+    assert (
+        client_for(counsellor).post(url(referral, "messages/"), {"body": " "}, format="json").status_code
+        == 400
+    )
 
 
 def test_manual_delivery(client_for, counsellor, make_referral, police):
     referral = make_referral(counsellor, police, state=S.SENT)
     api = client_for(counsellor)
     assert api.post(url(referral, "delivery/"), {"method": "email"}, format="json").status_code == 400
-    response = api.post(url(referral, "delivery/"), {"method": "paper", "note": "Предато на шалтеру"}, format="json")
+    response = api.post(
+        url(referral, "delivery/"), {"method": "paper", "note": "Предато на шалтеру"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["delivery_status"] == "delivered"
 
 
@@ -278,10 +309,14 @@ def test_suggestions(client_for, counsellor, police_liaison, auditor):
 # --- institution isolation ---------------------------------------------------------------------------------
 
 
-def test_isolation_matrix_over_the_api(client_for, counsellor, make_referral, police, school, police_liaison, school_liaison):
+def test_isolation_matrix_over_the_api(
+    client_for, counsellor, make_referral, police, school, police_liaison, school_liaison
+):
     """Every liaison × every referral (every state, two institutions) × every endpoint: their own
     institution's sent referrals answer, everything else is a 404 identical to a missing id."""
-    referrals = [make_referral(counsellor, inst, state=state) for inst in (police, school) for state in S.values]
+    referrals = [
+        make_referral(counsellor, inst, state=state) for inst in (police, school) for state in S.values
+    ]
     missing = Referral.objects.order_by("-pk").first().pk + 1000
     for liaison, referral in itertools.product((police_liaison, school_liaison), referrals):
         client = client_for(liaison)
@@ -303,7 +338,9 @@ def test_isolation_matrix_over_the_api(client_for, counsellor, make_referral, po
                 transaction.set_rollback(True)
             where = (liaison.username, referral.institution.code, referral.state, method, path)
             if not visible:
-                ghost = getattr(client, method)(path.replace(f"/{referral.pk}/", f"/{missing}/"), body, format="json")
+                ghost = getattr(client, method)(
+                    path.replace(f"/{referral.pk}/", f"/{missing}/"), body, format="json"
+                )
                 assert response.status_code == ghost.status_code == 404, where
                 assert response.json() == ghost.json(), where
             else:
@@ -320,12 +357,30 @@ def test_odd_ids_are_404(client_for, counsellor):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=8,
 )
-plausible = st.sampled_from(
-    ["send", "submit", "approve", "return", "acknowledge", "accept", "reject", "complete", "revoke", "x", ""]
-) | st.integers(min_value=-2, max_value=5) | st.booleans()
+plausible = (
+    st.sampled_from(
+        [
+            "send",
+            "submit",
+            "approve",
+            "return",
+            "acknowledge",
+            "accept",
+            "reject",
+            "complete",
+            "revoke",
+            "x",
+            "",
+        ]
+    )
+    | st.integers(min_value=-2, max_value=5)
+    | st.booleans()
+)
 KEYS = ["action", "note", "reason", "feedback", "institution_reference", "version", "on_behalf"]
 
 

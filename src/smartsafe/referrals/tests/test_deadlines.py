@@ -76,7 +76,9 @@ def test_an_edited_policy_applies_to_the_next_referral(db):
 
 @time_machine.travel(at(6, 14), tick=False)
 def test_sending_sets_the_deadlines(counsellor, supervisor, school):
-    referral = actions.create_referral(actor=counsellor, case=testing.make_case(counsellor), institution=school)
+    referral = actions.create_referral(
+        actor=counsellor, case=testing.make_case(counsellor), institution=school
+    )
     referral = actions.transition_referral(actor=supervisor, referral=referral, action="send")
     assert referral.sent_at == at(6, 14)
     assert referral.acknowledge_due_at == at(9, 14)  # Friday → Monday
@@ -84,7 +86,9 @@ def test_sending_sets_the_deadlines(counsellor, supervisor, school):
 
 
 @time_machine.travel(at(7, 23), tick=False)
-def test_urgent_referral_must_be_acknowledged_within_an_hour_even_on_a_saturday(counsellor, supervisor, school):
+def test_urgent_referral_must_be_acknowledged_within_an_hour_even_on_a_saturday(
+    counsellor, supervisor, school
+):
     case = testing.make_case(counsellor, urgent=True, urgent_reason="Састанак са одраслим вечерас")
     referral = actions.create_referral(actor=counsellor, case=case, institution=school)
     assert referral.urgent
@@ -95,13 +99,17 @@ def test_urgent_referral_must_be_acknowledged_within_an_hour_even_on_a_saturday(
 
 @time_machine.travel(at(2, 9), tick=False)
 def test_police_deadlines_are_shorter(counsellor, supervisor, police):
-    referral = actions.create_referral(actor=counsellor, case=testing.make_case(counsellor), institution=police)
+    referral = actions.create_referral(
+        actor=counsellor, case=testing.make_case(counsellor), institution=police
+    )
     referral = actions.transition_referral(actor=supervisor, referral=referral, action="send")
     assert referral.acknowledge_due_at == at(2, 13)
     assert referral.respond_due_at == at(9, 9)
 
 
-@pytest.mark.parametrize(("text", "value"), [("1d", DAY), ("4h", 4 * HOUR), ("30m", dt.timedelta(minutes=30))])
+@pytest.mark.parametrize(
+    ("text", "value"), [("1d", DAY), ("4h", 4 * HOUR), ("30m", dt.timedelta(minutes=30))]
+)
 def test_duration_format_of_the_data_file(text, value):
     assert parse_duration(text) == value
 

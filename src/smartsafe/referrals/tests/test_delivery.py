@@ -339,3 +339,32 @@ def test_roles_without_casework_cannot_retry(
             retry_delivery(referral, actor=user)
     referral.refresh_from_db()
     assert referral.delivery_status == DeliveryStatus.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_task_queue_delivers_through_the_worker(smtp, settings, counsellor, institution):
+    """Production queues the job in the database on commit; the worker (``db_worker``) sends it.
+
+    Transactional (the worker closes connections), so it builds on the test builders only: the
+    shipped taxonomy may have been flushed by an earlier transactional test.
+    """
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    referral = Referral.objects.create(
+        case=testing.make_case(counsellor),
+        institution=institution,
+        created_by=counsellor,
+        state=ReferralState.SENT,
+        delivery_method=DeliveryMethod.EMAIL,
+    )
+    referral.packet = build_packet(referral)
+    referral.packet_sha256 = packet_sha256(referral.packet)
+    referral.save()
+    with transaction.atomic():
+        enqueue_delivery(referral)
+    referral.refresh_from_db()
+    assert referral.delivery_status == DeliveryStatus.PENDING and smtp.messages == []
+    call_command("db_worker", "--batch", "--interval", "0")
+    referral.refresh_from_db()
+    assert referral.delivery_status == DeliveryStatus.DELIVERED and len(smtp.messages) == 1

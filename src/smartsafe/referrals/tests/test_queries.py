@@ -38,7 +38,10 @@ def test_isolation_matrix_every_liaison_against_every_referral(world, counsellor
     liaisons, referrals = world
     for (institution, people), referral in itertools.product(liaisons.items(), referrals):
         for liaison in people:
-            own = referral.institution_id == institution.pk and referral.state not in (S.DRAFT, S.PENDING_APPROVAL)
+            own = referral.institution_id == institution.pk and referral.state not in (
+                S.DRAFT,
+                S.PENDING_APPROVAL,
+            )
             visible = queries.referrals_visible_to(liaison).filter(pk=referral.pk).exists()
             assert visible == own, (liaison.username, referral.institution.code, referral.state)
             if own:
@@ -90,7 +93,9 @@ def test_overdue_and_pending_approval(counsellor, supervisor, make_referral, pol
     assert late.is_overdue and not fresh.is_overdue
 
 
-def test_overdue_list_is_scoped_when_a_user_is_given(counsellor, make_referral, police, school, police_liaison):
+def test_overdue_list_is_scoped_when_a_user_is_given(
+    counsellor, make_referral, police, school, police_liaison
+):
     with time_machine.travel(timezone.now() - dt.timedelta(days=30)):
         mine = make_referral(counsellor, police, state=S.SENT)
         make_referral(counsellor, school, state=S.SENT)
@@ -112,7 +117,9 @@ def test_public_status(counsellor, supervisor, make_referral, police, settings):
     settings.SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION = True
     assert queries.public_institutions(case) == [police.name]
     case.refresh_from_db()
-    case = case_actions.transition_case(actor=supervisor, case=case, action="close", resolution="referred_resolved")
+    case = case_actions.transition_case(
+        actor=supervisor, case=case, action="close", resolution="referred_resolved"
+    )
     assert queries.public_status(case) == "closed"
 
 

@@ -31,10 +31,22 @@ def codes(suggestions):
 def test_default_rules_are_shipped_and_use_the_directory_codes():
     rules = RoutingRule.objects.select_related("category", "institution")
     named = {r.institution.code for r in rules if r.institution}
-    assert {"rs-police-vtk", "rs-prosecutor-vtk", "rs-hotline-netpatrola", "rs-health-child-psychiatry"} <= named
+    assert {
+        "rs-police-vtk",
+        "rs-prosecutor-vtk",
+        "rs-hotline-netpatrola",
+        "rs-health-child-psychiatry",
+    } <= named
     categories = {r.category.code for r in rules if r.category}
-    assert {"csam", "predators", "threats_blackmail", "cyberbullying", "internet_addiction",
-            "dangerous_challenges", "profile_abuse"} <= categories
+    assert {
+        "csam",
+        "predators",
+        "threats_blackmail",
+        "cyberbullying",
+        "internet_addiction",
+        "dangerous_challenges",
+        "profile_abuse",
+    } <= categories
 
 
 def test_csam_goes_to_prosecutor_police_and_hotline(counsellor):
@@ -51,12 +63,16 @@ def test_csam_goes_to_prosecutor_police_and_hotline(counsellor):
 
 @pytest.mark.parametrize("category", ["predators", "threats_blackmail"])
 def test_predators_and_threats_go_to_police_and_prosecutor(counsellor, category):
-    preselected = [code for code, ticked in codes(suggest_institutions(case_with(counsellor, category))) if ticked]
+    preselected = [
+        code for code, ticked in codes(suggest_institutions(case_with(counsellor, category))) if ticked
+    ]
     assert preselected == ["rs-police-vtk", "rs-prosecutor-vtk"]
 
 
 def test_cyberbullying_goes_to_the_school_administration_of_the_municipality(counsellor):
-    suggestions = suggest_institutions(case_with(counsellor, "cyberbullying", municipality="rs-beograd-vracar"))
+    suggestions = suggest_institutions(
+        case_with(counsellor, "cyberbullying", municipality="rs-beograd-vracar")
+    )
     assert codes(suggestions) == [("rs-su-beograd", True), ("rs-csr-beograd", False)]
     suggestions = suggest_institutions(case_with(counsellor, "cyberbullying", municipality="rs-nis"))
     assert codes(suggestions) == [("rs-su-nis", True), ("rs-csr-nis", False)]
@@ -67,7 +83,11 @@ def test_severe_cyberbullying_ticks_social_work_and_the_police(counsellor):
     suggestions = suggest_institutions(
         case_with(counsellor, "cyberbullying", municipality="rs-novi-sad", urgent=True)
     )
-    assert codes(suggestions) == [("rs-police-vtk", True), ("rs-su-novi-sad", True), ("rs-csr-novi-sad", True)]
+    assert codes(suggestions) == [
+        ("rs-police-vtk", True),
+        ("rs-su-novi-sad", True),
+        ("rs-csr-novi-sad", True),
+    ]
 
 
 def test_without_a_municipality_the_national_body_is_suggested(counsellor):
@@ -82,7 +102,9 @@ def test_internet_addiction_goes_to_the_health_service(counsellor):
 
 
 def test_dangerous_challenges_go_to_education_and_health(counsellor):
-    suggestions = suggest_institutions(case_with(counsellor, "dangerous_challenges", municipality="rs-kragujevac"))
+    suggestions = suggest_institutions(
+        case_with(counsellor, "dangerous_challenges", municipality="rs-kragujevac")
+    )
     assert codes(suggestions) == [("rs-su-kragujevac", True), ("rs-health-child-psychiatry", False)]
 
 
@@ -108,23 +130,39 @@ def test_several_categories_merge_without_duplicates(counsellor):
 
 def test_institutions_already_referred_are_left_out(counsellor):
     case = case_with(counsellor, "csam")
-    actions.create_referral(actor=counsellor, case=case, institution=Institution.objects.get(code="rs-police-vtk"))
-    assert [code for code, _ in codes(suggest_institutions(case))] == ["rs-prosecutor-vtk", "rs-hotline-netpatrola"]
+    actions.create_referral(
+        actor=counsellor, case=case, institution=Institution.objects.get(code="rs-police-vtk")
+    )
+    assert [code for code, _ in codes(suggest_institutions(case))] == [
+        "rs-prosecutor-vtk",
+        "rs-hotline-netpatrola",
+    ]
 
 
 def test_rules_are_data(counsellor):
     """An admin deactivates a rule, adds another: the suggestions follow at once."""
-    RoutingRule.objects.filter(category__code="csam", institution__code="rs-hotline-netpatrola").update(active=False)
+    RoutingRule.objects.filter(category__code="csam", institution__code="rs-hotline-netpatrola").update(
+        active=False
+    )
     RoutingRule.objects.create(
-        category=Category.objects.get(code="csam"), institution_kind="social_work", kind="support", priority=99
+        category=Category.objects.get(code="csam"),
+        institution_kind="social_work",
+        kind="support",
+        priority=99,
     )
     suggestions = suggest_institutions(case_with(counsellor, "csam", municipality="rs-subotica"))
-    assert codes(suggestions) == [("rs-prosecutor-vtk", True), ("rs-police-vtk", True), ("rs-csr-subotica", True)]
+    assert codes(suggestions) == [
+        ("rs-prosecutor-vtk", True),
+        ("rs-police-vtk", True),
+        ("rs-csr-subotica", True),
+    ]
 
 
 def test_inactive_institutions_are_not_suggested(counsellor):
     Institution.objects.filter(code="rs-hotline-netpatrola").update(active=False)
-    assert "rs-hotline-netpatrola" not in [c for c, _ in codes(suggest_institutions(case_with(counsellor, "csam")))]
+    assert "rs-hotline-netpatrola" not in [
+        c for c, _ in codes(suggest_institutions(case_with(counsellor, "csam")))
+    ]
 
 
 def test_advisory_case_gets_no_suggestions(counsellor):

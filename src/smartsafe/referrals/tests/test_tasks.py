@@ -40,7 +40,9 @@ def sent(counsellor, supervisor, school, school_liaison):
     supervisor.save()
     testing.make_user("supervisor").save()  # a supervisor without an address: skipped
     with time_machine.travel(at(2), tick=False):
-        referral = actions.create_referral(actor=counsellor, case=testing.make_case(counsellor), institution=school)
+        referral = actions.create_referral(
+            actor=counsellor, case=testing.make_case(counsellor), institution=school
+        )
         return actions.transition_referral(actor=supervisor, referral=referral, action="send")
 
 
@@ -108,7 +110,9 @@ def test_no_address_still_stamps_so_escalation_follows(counsellor, supervisor, p
     supervisor.email = "s@centre.example"
     supervisor.save()
     with time_machine.travel(at(2), tick=False):
-        referral = actions.create_referral(actor=counsellor, case=testing.make_case(counsellor), institution=police)
+        referral = actions.create_referral(
+            actor=counsellor, case=testing.make_case(counsellor), institution=police
+        )
         actions.transition_referral(actor=supervisor, referral=referral, action="send")
     assert run(at(2, 15))["reminded"] == 1  # police: acknowledge within 4 hours
     assert mail.outbox == []

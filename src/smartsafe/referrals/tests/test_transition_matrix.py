@@ -33,7 +33,16 @@ LEGAL = {
     "complete": ({S.ACCEPTED}, S.COMPLETED),
     "revoke": ({S.DRAFT, S.PENDING_APPROVAL, S.SENT, S.ACKNOWLEDGED, S.ACCEPTED}, S.REVOKED),
 }
-ROLES = ["counsellor", "supervisor", "auditor", "analyst", "prevention", "admin", "own_liaison", "other_liaison"]
+ROLES = [
+    "counsellor",
+    "supervisor",
+    "auditor",
+    "analyst",
+    "prevention",
+    "admin",
+    "own_liaison",
+    "other_liaison",
+]
 
 
 def allowed_from(state) -> list[str]:
@@ -41,7 +50,7 @@ def allowed_from(state) -> list[str]:
 
 
 def expected(role: str, action: str, state: str, on_behalf: bool, approval: bool) -> str:
-    """"ok", "denied" (PermissionDenied) or "illegal" (IllegalReferralTransition)."""
+    """ "ok", "denied" (PermissionDenied) or "illegal" (IllegalReferralTransition)."""
     legal = "ok" if state in LEGAL[action][0] else "illegal"
     if role in ("auditor", "analyst", "prevention", "admin", "other_liaison"):
         return "denied"
@@ -99,7 +108,9 @@ def test_matrix(state, approval, settings, counsellor, supervisor, police, polic
         "own_liaison": police_liaison,
         "other_liaison": school_liaison,
     }
-    referral = actions.create_referral(actor=counsellor, case=testing.make_case(counsellor), institution=police)
+    referral = actions.create_referral(
+        actor=counsellor, case=testing.make_case(counsellor), institution=police
+    )
     referral = drive(referral, state, supervisor=supervisor)
     assert referral.state == state
     checked = 0
