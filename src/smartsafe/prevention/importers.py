@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
@@ -107,6 +108,11 @@ EXAMPLE_ROWS = (
 )
 
 
+def _problem(column: str, message: str) -> str:
+    """``column: message`` — the column as named in the file, the message in the reader's language."""
+    return f"{column}: {message}"
+
+
 class ImportFileError(Exception):
     """The file as a whole cannot be read (wrong format, no header, unknown columns)."""
 
@@ -142,14 +148,14 @@ def _text(value, name: str, limit: int = MAX_CELL) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        raise RowError(f"{name}: expected text")
+        raise RowError(_problem(name, _("expected text")))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        raise RowError(f"{name}: expected text, not a date")
+        raise RowError(_problem(name, _("expected text, not a date")))
     text = str(value).replace("\x00", "").strip()
     if len(text) > limit:
-        raise RowError(f"{name}: longer than {limit} characters")
+        raise RowError(_problem(name, _("longer than %(limit)s characters") % {"limit": limit}))
     return text
 
 
@@ -161,7 +167,12 @@ def _choice(value, name: str, choices) -> str:
     for code, label in choices:
         if key in (code, fold(str(label)).replace(" ", "_").replace("-", "_")):
             return code
-    raise RowError(f"{name}: unknown value {text[:40]!r} (use one of: {', '.join(c for c, _l in choices)})")
+    known = ", ".join(c for c, _l in choices)
+    raise RowError(
+        _problem(
+            name, _("unknown value %(value)r (use one of: %(known)s)") % {"value": text[:40], "known": known}
+        )
+    )
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%Y.", "%d/%m/%Y", "%d. %m. %Y.", "%d. %m. %Y")
@@ -174,16 +185,18 @@ def _date(value) -> dt.date:
         return value
     text = _text(value, "date", 40)
     if not text:
-        raise RowError("date: required")
+        raise RowError(_problem("date", _("required")))
     for pattern in _DATE_FORMATS:
         try:
             parsed = dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
         if parsed.year < 2000:
-            raise RowError("date: before 2000")
+            raise RowError(_problem("date", _("before 2000")))
         return parsed
-    raise RowError(f"date: not a date ({text[:20]!r}); use YYYY-MM-DD or DD.MM.YYYY")
+    raise RowError(
+        _problem("date", _("not a date (%(value)r); use YYYY-MM-DD or DD.MM.YYYY") % {"value": text[:20]})
+    )
 
 
 def _time(value) -> dt.time | None:
@@ -198,7 +211,7 @@ def _time(value) -> dt.time | None:
         return None
     match = re.fullmatch(r"(\d{1,2})[:.h](\d{2})(?::(\d{2}))?", text)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise RowError(f"start_time: not a time ({text[:20]!r}); use HH:MM")
+        raise RowError(_problem("start_time", _("not a time (%(value)r); use HH:MM") % {"value": text[:20]}))
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
@@ -206,20 +219,20 @@ def _count(value, name: str, *, low: int = 0, high: int = 1_000_000) -> int | No
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise RowError(f"{name}: not a number")
+        raise RowError(_problem(name, _("not a number")))
     if isinstance(value, float):
         if not value.is_integer():
-            raise RowError(f"{name}: not a whole number")
+            raise RowError(_problem(name, _("not a whole number")))
         value = int(value)
     if not isinstance(value, int):
         text = _text(value, name, 20).replace(" ", "")
         if re.fullmatch(r"[+-]?\d+([.,]0+)?", text) is None:
-            raise RowError(f"{name}: not a whole number ({text[:20]!r})")
+            raise RowError(_problem(name, _("not a whole number (%(value)r)") % {"value": text[:20]}))
         value = int(re.split(r"[.,]", text)[0])
     if value < low:
-        raise RowError(f"{name}: must be at least {low}")
+        raise RowError(_problem(name, _("must be at least %(low)s") % {"low": low}))
     if value > high:
-        raise RowError(f"{name}: more than {high}")
+        raise RowError(_problem(name, _("more than %(high)s") % {"high": high}))
     return value
 
 
@@ -227,14 +240,16 @@ def _rating(value) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise RowError("feedback_average: not a number")
+        raise RowError(_problem("feedback_average", _("not a number")))
     text = _text(value, "feedback_average", 20).replace(",", ".")
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise RowError(f"feedback_average: not a number ({text[:20]!r})") from None
+        raise RowError(
+            _problem("feedback_average", _("not a number (%(value)r)") % {"value": text[:20]})
+        ) from None
     if not number.is_finite() or number < 1 or number > 5:
-        raise RowError("feedback_average: must be between 1 and 5")
+        raise RowError(_problem("feedback_average", _("must be between 1 and 5")))
     return number.quantize(Decimal("0.01"))
 
 
@@ -251,11 +266,11 @@ def parse_row(cells) -> dict:
     """
     try:
         if not isinstance(cells, dict):
-            raise RowError("not a row of named cells")
+            raise RowError(_("not a row of named cells"))
         problems: list[str] = []
         for key in cells:
             if not isinstance(key, str) or key not in COLUMNS:
-                problems.append(f"unknown column: {str(key)[:40]}")
+                problems.append(_("unknown column: %(name)s") % {"name": str(key)[:40]})
         values: dict = {}
 
         def take(name, parse, *args):
@@ -284,27 +299,29 @@ def parse_row(cells) -> dict:
             take(name, _list, name)
         if not problems:
             if not values["kind"]:
-                problems.append("kind: required")
+                problems.append(_problem("kind", _("required")))
             country = values["country"].upper()
             if country and not re.fullmatch(r"[A-Z]{2}", country):
-                problems.append("country: use a two-letter code such as RS or ME")
+                problems.append(_problem("country", _("use a two-letter code such as RS or ME")))
             values["country"] = country
             values["status"] = values["status"] or EventStatus.HELD
             values["language"] = values["language"] or EventLanguage.SR
             if values["venue_name"] and not values["venue_kind"]:
-                problems.append("venue_kind: required with venue_name")
+                problems.append(_problem("venue_kind", _("required with venue_name")))
             if values["venue_kind"] and not values["venue_name"]:
-                problems.append("venue_name: required with venue_kind")
+                problems.append(_problem("venue_name", _("required with venue_kind")))
             if (
                 values["venue_name"]
                 and not (values["municipality"] or values["town"])
                 and values["venue_kind"] != VenueKind.ONLINE
             ):
-                problems.append("municipality or town: required for a venue")
+                problems.append(
+                    _problem("municipality", _("the municipality or the town is required for a venue"))
+                )
             if values["status"] == EventStatus.CANCELLED:
-                problems.append("status: cancelled events are not imported")
+                problems.append(_problem("status", _("cancelled events are not imported")))
             if values["feedback_average"] is not None and not values["feedback_responses"]:
-                problems.append("feedback_responses: required with feedback_average")
+                problems.append(_problem("feedback_responses", _("required with feedback_average")))
         if problems:
             raise RowError(problems)
         for name in (*AUDIENCE_FIELDS, "feedback_responses"):
@@ -313,7 +330,7 @@ def parse_row(cells) -> dict:
     except RowError:
         raise
     except Exception as exc:  # noqa: BLE001 — the contract: a bad row is a row error, whatever broke
-        raise RowError(f"unreadable row ({type(exc).__name__})") from exc
+        raise RowError(_("unreadable row (%(error)s)") % {"error": type(exc).__name__}) from exc
 
 
 # --- stage 2: names → records -----------------------------------------------------------------------
@@ -338,8 +355,14 @@ def _municipality(values: dict):
         return matches[0]
     if len(matches) > 1:
         options = ", ".join(m.code for m in matches[:4])
-        raise RowError(f"municipality: {given[:40]!r} is ambiguous; use its code ({options})")
-    raise RowError(f"municipality: unknown {given[:40]!r}")
+        raise RowError(
+            _problem(
+                "municipality",
+                _("%(value)r is ambiguous; use its code (%(options)s)")
+                % {"value": given[:40], "options": options},
+            )
+        )
+    raise RowError(_problem("municipality", _("unknown %(value)r") % {"value": given[:40]}))
 
 
 def _topics(names: list[str]) -> list:
@@ -352,7 +375,7 @@ def _topics(names: list[str]) -> list:
             (c for c in Category.objects.all() if key in (fold(c.name_sr), fold(c.name_en))), None
         )
         if match is None:
-            raise RowError(f"topics: unknown {name[:40]!r}")
+            raise RowError(_problem("topics", _("unknown %(value)r") % {"value": name[:40]}))
         found.append(match)
     return found
 
@@ -368,7 +391,8 @@ def _partners(names: list[str]) -> list:
             )[:2]
         )
         if len(matches) != 1:
-            raise RowError(f"partners: {'ambiguous' if matches else 'unknown'} {name[:40]!r} (use its code)")
+            message = _("ambiguous %(value)r (use its code)") if matches else _("unknown %(value)r")
+            raise RowError(_problem("partners", message % {"value": name[:40]}))
         found.append(matches[0])
     return found
 
@@ -379,7 +403,7 @@ def _presenters(names: list[str]) -> list:
     for name in names:
         user = users.filter(username__iexact=name).first()
         if user is None:
-            raise RowError(f"presenters: no active account {name[:40]!r}")
+            raise RowError(_problem("presenters", _("no active account %(value)r") % {"value": name[:40]}))
         found.append(user)
     return found
 
@@ -402,7 +426,7 @@ def resolve(values: dict) -> dict:
     municipality = resolved["municipality"]
     if municipality is not None:
         if values["country"] and municipality.country.upper() != values["country"]:
-            raise RowError("municipality: not in the row's country")
+            raise RowError(_problem("municipality", _("not in the row's country")))
         resolved["country"] = municipality.country.upper()
     resolved["country"] = resolved["country"] or home_country()
     return resolved
@@ -539,17 +563,18 @@ def _header(names) -> list[str]:
     while header and not header[-1]:
         header.pop()
     if not header:
-        raise ImportFileError("The file is empty: expected a header row.")
-    unknown = [name or "(empty)" for name in header if name not in COLUMNS]
+        raise ImportFileError(_("The file is empty: expected a header row."))
+    unknown = [name or _("(empty)") for name in header if name not in COLUMNS]
     if unknown:
         raise ImportFileError(
-            "Unknown column(s): " + ", ".join(unknown[:10]) + ". Known: " + ", ".join(COLUMNS)
+            _("Unknown column(s): %(names)s. Known: %(known)s")
+            % {"names": ", ".join(unknown[:10]), "known": ", ".join(COLUMNS)}
         )
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        raise ImportFileError("Missing column(s): " + ", ".join(missing))
+        raise ImportFileError(_("Missing column(s): %(names)s") % {"names": ", ".join(missing)})
     if len(set(header)) != len(header):
-        raise ImportFileError("A column appears twice in the header.")
+        raise ImportFileError(_("A column appears twice in the header."))
     return header
 
 
@@ -562,10 +587,11 @@ def read_csv(data: bytes) -> list[tuple[int, dict]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            f'The file is not UTF-8 text (byte {exc.start}); save it as "CSV UTF-8".'
+            _('The file is not UTF-8 text (byte %(position)s); save it as "CSV UTF-8".')
+            % {"position": exc.start}
         ) from exc
     if "\x00" in text:
-        raise ImportFileError("The file contains NUL characters; is it a spreadsheet rather than a CSV?")
+        raise ImportFileError(_("The file contains NUL characters; is it a spreadsheet rather than a CSV?"))
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count) if first_line else ","
     try:
@@ -576,11 +602,11 @@ def read_csv(data: bytes) -> list[tuple[int, dict]]:
             if _blank(cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise ImportFileError(f"More than {MAX_ROWS} rows; split the file.")
+                raise ImportFileError(_("More than %(count)s rows; split the file.") % {"count": MAX_ROWS})
             rows.append((number, _named(header, cells)))
         return rows
     except csv.Error as exc:
-        raise ImportFileError(f"Not a readable CSV file: {exc}") from exc
+        raise ImportFileError(_("Not a readable CSV file: %(error)s") % {"error": exc}) from exc
 
 
 def _named(header: list[str], cells) -> dict:
@@ -597,7 +623,9 @@ def read_xlsx(data: bytes) -> list[tuple[int, dict]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 — zipfile, XML and openpyxl errors alike mean "not a workbook"
-        raise ImportFileError(f"Not a readable .xlsx workbook ({type(exc).__name__}).") from exc
+        raise ImportFileError(
+            _("Not a readable .xlsx workbook (%(error)s).") % {"error": type(exc).__name__}
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         lines = sheet.iter_rows(values_only=True)
@@ -607,13 +635,15 @@ def read_xlsx(data: bytes) -> list[tuple[int, dict]]:
             if _blank(cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise ImportFileError(f"More than {MAX_ROWS} rows; split the file.")
+                raise ImportFileError(_("More than %(count)s rows; split the file.") % {"count": MAX_ROWS})
             rows.append((number, _named(header, list(cells))))
         return rows
     except ImportFileError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise ImportFileError(f"Not a readable .xlsx workbook ({type(exc).__name__}).") from exc
+        raise ImportFileError(
+            _("Not a readable .xlsx workbook (%(error)s).") % {"error": type(exc).__name__}
+        ) from exc
     finally:
         workbook.close()
 
