@@ -148,11 +148,33 @@ def capture(form: forms.Form, data) -> dict:
     return kept
 
 
+class PlainForm(forms.Form):
+    """A form that takes any plain dict as data (a draft, decoded JSON) without crashing: a list
+    where one value belongs counts as its last item (as a query string would), anything that is
+    not text becomes text, and the field then refuses what is wrong."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if data is not None and not hasattr(data, "getlist"):
+            self.data = {key: self._coerce(key, value) for key, value in dict(data).items()}
+
+    def _coerce(self, key, value):
+        field = self.fields.get(key)
+        if isinstance(field, forms.MultipleChoiceField):
+            items = value if isinstance(value, (list, tuple)) else [value]
+            return [item if isinstance(item, str) else str(item) for item in items]
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else ""
+        if isinstance(field, forms.BooleanField) and isinstance(value, (bool, str, int, float)):
+            return value
+        return value if isinstance(value, str) or value is None else str(value)
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(PlainForm):
     category = forms.ChoiceField(
         label=_("What happened?"),
         widget=forms.RadioSelect,
@@ -168,7 +190,7 @@ class CategoryForm(forms.Form):
         ]
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(PlainForm):
     """Step 2: the questions of the category's checklist (``completeness.CHECKLISTS``)."""
 
     description = forms.CharField(
@@ -348,7 +370,7 @@ def person_identity(value: str, platform: str | None) -> str:
     return identity(person_kind(value), value, platform)
 
 
-class ReporterForm(forms.Form):
+class ReporterForm(PlainForm):
     """Step 4: who is reporting, how to reach them (or not), consent. ``website`` is the honeypot."""
 
     reporter = forms.ChoiceField(
@@ -425,7 +447,7 @@ class ReporterForm(forms.Form):
         return data
 
 
-class CheckForm(forms.Form):
+class CheckForm(PlainForm):
     reference = forms.CharField(
         label=_("Reference code"),
         max_length=40,
@@ -436,7 +458,7 @@ class CheckForm(forms.Form):
     )
 
 
-class AdditionForm(forms.Form):
+class AdditionForm(PlainForm):
     text = forms.CharField(
         label=_("What do you want to add?"),
         required=False,
