@@ -240,6 +240,15 @@ def _link_cases(a: Case, b: Case, reason: str, detail: str, actor) -> bool:
 
 
 @transaction.atomic
+def link_cases_automatically(*, case: Case, other: Case, reason: str, detail: str, actor=None) -> bool:
+    """A link found by the platform itself (same evidence file, same artefact); no permission check
+    because no person asked for it. Returns False when the cases were already linked."""
+    if case.pk == other.pk:
+        return False
+    return _link_cases(case, other, reason, detail, actor)
+
+
+@transaction.atomic
 def link_cases(*, actor, case: Case, other: Case) -> bool:
     _require_casework(actor)
     if case.pk == other.pk:

@@ -181,6 +181,7 @@ class CaseLink(models.Model):
 
     class Reason(models.TextChoices):
         SAME_ARTEFACT = "same_artefact", _("Same online artefact")
+        SAME_EVIDENCE = "same_evidence", _("Same or near-identical evidence file")
         MANUAL = "manual", _("Linked by staff")
 
     from_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_out")

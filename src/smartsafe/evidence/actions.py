@@ -218,7 +218,7 @@ def link_duplicate_cases(file: EvidenceFile, *, actor=None) -> list:
     Safe to call again (already linked cases are skipped). Called on arrival, and by
     ``link_contact_duplicates`` / the periodic task for files whose contact got a case later.
     """
-    from smartsafe.cases.actions import _link_cases
+    from smartsafe.cases.actions import link_cases_automatically
     from smartsafe.cases.models import CaseLink
 
     case = file.resolved_case
@@ -235,7 +235,9 @@ def link_duplicate_cases(file: EvidenceFile, *, actor=None) -> list:
             f"evidence E-{match.file_id} ~ E-{match.earlier_id} ({match.method}, distance {match.distance})"
         )
         with transaction.atomic():
-            if _link_cases(case, other, CaseLink.Reason.SAME_ARTEFACT, detail, actor):
+            if link_cases_automatically(
+                case=case, other=other, reason=CaseLink.Reason.SAME_EVIDENCE, detail=detail, actor=actor
+            ):
                 linked.append(other)
     return linked
 

@@ -99,6 +99,12 @@ def _sentence(entry, actor) -> str:
                 other=_case_link(data.get("other", "")),
                 detail=data.get("detail", ""),
             )
+        if data.get("reason") == CaseLink.Reason.SAME_EVIDENCE:
+            return format_html(
+                _("Linked with {other}: the same or a near-identical evidence file was received there ({detail})."),
+                other=_case_link(data.get("other", "")),
+                detail=data.get("detail", ""),
+            )
         return format_html(
             _("{actor} linked this case with {other}."), actor=actor, other=_case_link(data.get("other", ""))
         )
