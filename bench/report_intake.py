@@ -1,0 +1,150 @@
+#!/usr/bin/env python
+"""Report intake through the public API: reports per second, with and without a 1 MB file.
+
+    .venv/bin/python bench/report_intake.py                      # SQLite (a throw-away file)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartsafe \\
+        .venv/bin/python bench/report_intake.py                  # PostgreSQL (test_smartsafe)
+    .venv/bin/python bench/report_intake.py -n 200 --files-n 40  # more reports
+
+What it measures: ``POST /api/v1/reports/`` through Django's full request stack (middleware,
+DRF, the report forms, contact creation, completeness, audit chain, and for the file run the
+evidence vault: type sniffing, SHA-256/MD5, PDQ, AES-GCM encryption, custody log), one report
+after another from one client, as Django's test client sends it — no network, no web server,
+so the figures are the application's own cost per report, an upper bound for one process.
+
+Bounded and local: at most 1,000 reports a run; it never touches an existing database — it creates
+the test database Django would use for tests (``test_<name>``; a temporary SQLite file by
+default), migrates it, and drops it at the end. Evidence is written to a temporary folder with a
+random key. The per-client rate limit is switched off for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import io
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_REPORTS = 1000
+FILE_BYTES = 1_000_000
+
+BODY = {
+    "category": "cyberbullying",
+    "description": "Kids from my class post mean pictures of me in a group every evening.",
+    "when_date": "2025-03-14",
+    "when_time": "21:30",
+    "when_timezone": "Europe/Belgrade",
+    "platforms": ["instagram"],
+    "urls": ["https://www.instagram.com/p/Cmean123/"],
+    "people": ["@mean.kid_77"],
+    "in_danger": "no",
+    "reported_to": ["platform"],
+    "reporter": "child",
+    "consent": True,
+}
+
+
+def configure(media: Path) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartsafe.config.settings")
+    os.environ.setdefault("SMARTSAFE_DEMO", "1")
+    os.environ["SMARTSAFE_PORTAL_REPORTS_PER_HOUR"] = "0"  # the limit would stop the run at 10
+    os.environ["SMARTSAFE_EVIDENCE_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()
+    os.environ["SMARTSAFE_EVIDENCE_KEY_FILE"] = ""
+    os.environ["SMARTSAFE_CLAMD_SOCKET"] = ""
+    os.environ["SMARTSAFE_CLAMD_HOST"] = ""
+    os.environ["SMARTSAFE_LOG_LEVEL"] = "WARNING"
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = media
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(media.parent / "bench.sqlite3")
+
+
+def screenshot(seed: int) -> bytes:
+    """A distinct PNG of about 1 MB (noise does not compress): one screenshot-sized upload."""
+    from PIL import Image
+
+    side = 577  # 577 × 577 × 3 bytes of noise ≈ 1.0 MB as PNG
+    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def run(client, count: int, *, with_file: bool) -> list[float]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    files = [screenshot(i) for i in range(count)] if with_file else []  # made before the clock runs
+    timings = []
+    for i in range(count):
+        if with_file:
+            upload = SimpleUploadedFile(f"screenshot-{i}.png", files[i], content_type="image/png")
+            body = {**BODY, "files": [upload]}
+            start = time.perf_counter()
+            response = client.post("/api/v1/reports/", body, format="multipart")
+        else:
+            start = time.perf_counter()
+            response = client.post("/api/v1/reports/", BODY, format="json")
+        timings.append(time.perf_counter() - start)
+        if response.status_code != 201:
+            raise SystemExit(f"report {i}: HTTP {response.status_code}: {response.content[:500]!r}")
+    return timings
+
+
+def line(label: str, timings: list[float]) -> str:
+    total = sum(timings)
+    ordered = sorted(timings)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    return (
+        f"{label:<22} {len(timings):>5} {total:>8.2f} s {len(timings) / total:>9.1f} /s "
+        f"{statistics.median(timings) * 1000:>8.1f} ms {p95 * 1000:>8.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=200, help="reports without a file (default 200)")
+    parser.add_argument("--files-n", type=int, default=50, help="reports with a 1 MB file (default 50)")
+    args = parser.parse_args()
+    n, files_n = (min(max(1, value), MAX_REPORTS) for value in (args.n, args.files_n))
+
+    with tempfile.TemporaryDirectory(prefix="smartsafe-bench-") as tmp:
+        media = Path(tmp) / "media"
+        media.mkdir()
+        configure(media)
+        from django.db import connection
+        from django.test.utils import setup_test_environment
+        from rest_framework.test import APIClient
+
+        setup_test_environment()
+        engine = connection.vendor
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            client = APIClient(REMOTE_ADDR="192.0.2.10")
+            run(client, 3, with_file=False)  # warm up: first queries, caches, imports
+            run(client, 1, with_file=True)
+            plain = run(client, n, with_file=False)
+            with_file = run(client, files_n, with_file=True)
+            print(f"report intake via POST /api/v1/reports/ on {engine} ({connection.settings_dict['NAME']})")
+            load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+            print(f"machine: {os.cpu_count()} CPUs, load average {load}; one client, one process")
+            print(f"{'':<22} {'n':>5} {'total':>10} {'rate':>12} {'median':>11} {'p95':>11}")
+            print(line("JSON, no file", plain))
+            print(line("multipart, 1 MB PNG", with_file))
+        finally:
+            connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
