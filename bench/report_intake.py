@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import base64
 import io
+import math
 import os
 import secrets
 import statistics
@@ -105,7 +106,7 @@ def run(client, count: int, *, with_file: bool) -> list[float]:
 def line(label: str, timings: list[float]) -> str:
     total = sum(timings)
     ordered = sorted(timings)
-    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    p95 = ordered[min(len(ordered) - 1, math.ceil(len(ordered) * 0.95) - 1)]
     return (
         f"{label:<22} {len(timings):>5} {total:>8.2f} s {len(timings) / total:>9.1f} /s "
         f"{statistics.median(timings) * 1000:>8.1f} ms {p95 * 1000:>8.1f} ms"
