@@ -9,11 +9,9 @@ Order of checks (the API's status codes follow it): permission (403) → version
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,14 +80,13 @@ def add_timeline(case, entry_kind: str, actor=None, /, **data) -> TimelineEntry:
 
 
 def canonical_json(packet: dict) -> bytes:
-    """The packet as canonical JSON: sorted keys, no spaces, UTF-8 — what the SHA-256 is taken of."""
-    return json.dumps(
-        packet, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
+    """The packet as canonical JSON (sorted keys, no spaces, UTF-8): what the SHA-256 is taken of
+    and what is attached to the e-mail (``packets.packet_bytes``: one definition for both)."""
+    return packets.packet_bytes(packet)
 
 
 def packet_digest(packet: dict) -> str:
-    return hashlib.sha256(canonical_json(packet)).hexdigest()
+    return packets.packet_sha256(packet)
 
 
 def default_packet_language(institution) -> str:
@@ -376,8 +373,6 @@ def _dispatch(referral: Referral, actor, now) -> None:
     packet = json.loads(canonical_json(packets.build_packet(referral)))
     referral.packet = packet
     referral.packet_sha256 = packet_digest(packet)
-    if referral.delivery_method in (DeliveryMethod.EMAIL, DeliveryMethod.PORTAL):
-        referral.delivery_status = DeliveryStatus.PENDING
     referral.save()
 
     case = referral.case
