@@ -216,6 +216,7 @@ def venue_list(request):
     kind = request.GET.get("kind", "")
     kind = kind if kind in VenueKind.values else ""
     country = request.GET.get("country", "")[:2]
+    country = country if country.isascii() and country.isalpha() else ""
     venues = queries.venue_list(request.user, q=q, kind=kind, country=country)
     page = Paginator(venues, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

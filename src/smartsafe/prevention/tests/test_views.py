@@ -239,6 +239,18 @@ def test_venue_pages_create_edit_and_merge(client, prevention, held):
     )
 
 
+def test_venue_list_search_and_bad_input(client, analyst, held):
+    client.force_login(analyst)
+    url = reverse("prevention:venues")
+    assert (
+        "ОШ „Вук Караџић“"
+        in client.get(url, {"q": "vuk KARADZIC", "kind": "primary_school"}).content.decode()
+    )
+    assert "ОШ „Вук Караџић“" not in client.get(url, {"kind": "library"}).content.decode()
+    for params in ({"country": "\x00x"}, {"q": "\x00"}, {"kind": "nonsense"}, {"page": "x"}):
+        assert client.get(url, params).status_code == 200
+
+
 def test_venue_detail_lists_its_events(client, analyst, held):
     client.force_login(analyst)
     body = client.get(reverse("prevention:venue", args=[held.venue_id])).content.decode()
