@@ -135,7 +135,7 @@ def plan_artefacts(rng: random.Random, cases: list, now: dt.datetime) -> None:
         if rng.random() >= ARTEFACT_RATE.get(case.category, 0.0):
             continue
         seen = set()
-        for _ in range(rng.choice((1, 1, 2, 3))):
+        for _ in range(rng.choice((1, 1, 1, 2))):
             kind, value, platform = _trace(rng, case.platform, case.category)
             if (kind, value.lower()) not in seen:
                 seen.add((kind, value.lower()))

@@ -30,16 +30,9 @@ from smartsafe.cases.states import STAGE_TIMESTAMP, transition_for
 from smartsafe.core.text import fold_many
 from smartsafe.intake.models import Contact
 
+from . import profile
+
 BATCH = 500
-INSTITUTION_KINDS = {
-    "predators": "police",
-    "threats_blackmail": "police",
-    "csam": "police",
-    "profile_abuse": "police",
-    "cyberbullying": "education",
-    "dangerous_challenges": "education",
-    "internet_addiction": "health",
-}
 
 
 def simulate(case, staff, *, approval: bool) -> dict:
@@ -82,7 +75,12 @@ def simulate(case, staff, *, approval: bool) -> dict:
 
 
 def institution_for(category: str, institutions: dict):
-    return institutions.get(INSTITUTION_KINDS.get(category, "police")) or institutions.get("police")
+    kind = profile.REFERRED_TO.get(category, "police")
+    fallbacks = {"health": ("health", "social_work"), "education": ("education", "social_work")}
+    for candidate in (*fallbacks.get(kind, (kind,)), "police"):
+        if candidate in institutions:
+            return institutions[candidate]
+    return None
 
 
 def artefact_identity(kind: str, value: str, platform_key: str | None, vocab) -> tuple[str, object]:

@@ -581,7 +581,7 @@ class Planner:
         case.notes = case_notes(rng, case, self.now)
         for step in case.steps:
             if step.resolution:
-                step.note = case.text.resolution_note(rng, step.resolution)
+                step.note = case.text.resolution_note(rng, step.resolution, case.category)
 
 
 def build_plan(**kwargs) -> Plan:

@@ -48,8 +48,15 @@ class CaseText:
     summary: str = ""
     urgent_reason: str = ""
 
-    def resolution_note(self, rng: random.Random, resolution: str) -> str:
-        return rng.choice(phrases.RESOLUTION_NOTES.get(resolution, [""]))
+    def resolution_note(self, rng: random.Random, resolution: str, category: str) -> str:
+        if resolution == "referred_resolved":
+            return rng.choice(phrases.REFERRED_RESOLVED[referred_to(category)])
+        return rng.choice(phrases.RESOLUTION_NOTES.get(resolution) or [""])
+
+
+def referred_to(category: str) -> str:
+    """The kind of institution (police, education, health) a case of ``category`` is referred to."""
+    return profile.REFERRED_TO.get(category, "police")
 
 
 def _weighted(rng: random.Random, weights: dict):
@@ -82,7 +89,8 @@ def contact_text(rng: random.Random, c, case) -> ContactText:
         rng.choice(phrases.OPENERS[c.reporter]), child=child, reporter_female=reporter_female, verb=verb
     )
     if c.follow_up:
-        body = [fill(rng.choice(phrases.FOLLOW_UPS), child=child, reporter_female=reporter_female)]
+        follow_ups = phrases.FOLLOW_UPS["general"] + phrases.FOLLOW_UPS.get(category, [])
+        body = [fill(rng.choice(follow_ups), child=child, reporter_female=reporter_female)]
     else:
         subject = subject_for(c.reporter, child)
         body = [fill(template, child=child, subject=subject, platform=platform)]
@@ -162,12 +170,11 @@ def case_notes(rng: random.Random, case, now: dt.datetime) -> list[tuple[dt.date
         "harmful_content",
     }:
         pools.append("platform")
-    if case.referred:
-        pools.append("referral")
-    count = rng.randint(2, 4) if case.referred else rng.choice((0, 1, 1, 2))
+    count = rng.randint(1, 2) if case.referred else rng.choice((0, 1, 1, 2))
     end = case.steps[-1].at if case.steps else now
     start = case.opened_at
     span = max((end - start).total_seconds(), 120)
+    latest = now - dt.timedelta(seconds=30)
     notes = []
     if case.urgent:
         notes.append(
@@ -177,9 +184,25 @@ def case_notes(rng: random.Random, case, now: dt.datetime) -> list[tuple[dt.date
                 rng.choice(phrases.NOTES["urgent"]),
             )
         )
-    bodies = rng.sample([b for p in pools for b in phrases.NOTES[p]], k=count)
-    for body in bodies:
+    for body in rng.sample([b for p in pools for b in phrases.NOTES[p]], k=count):
         at = start + dt.timedelta(seconds=int(rng.uniform(0.05, 0.98) * span))
         author = "s0" if rng.random() < 0.15 else case.assignee
-        notes.append((min(at, now - dt.timedelta(seconds=30)), author, body))
+        notes.append((min(at, latest), author, body))
+    notes += _referral_notes(rng, case, latest)
     return sorted(notes)
+
+
+def _referral_notes(rng: random.Random, case, latest: dt.datetime) -> list[tuple[dt.datetime, str, str]]:
+    """The referral's story in order: sent when the case went to the institution, then its answers."""
+    sent = next((s for s in case.steps if s.action == "await_institution"), None)
+    if sent is None:
+        return []
+    after = [s.at for s in case.steps if s.at > sent.at]
+    until = min(after[0] if after else latest, latest)
+    room = max((until - sent.at).total_seconds(), 60)
+    story = phrases.REFERRAL_NOTES[referred_to(case.category)]
+    notes, at = [], sent.at
+    for i, body in enumerate(story[: rng.choice((1, 2, 2, 3))]):
+        at = at + dt.timedelta(seconds=int(room * (0.05 if i == 0 else rng.uniform(0.1, 0.4))))
+        notes.append((min(at, until), case.assignee, body))
+    return notes
