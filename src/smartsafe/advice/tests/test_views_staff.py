@@ -142,3 +142,11 @@ def test_unknown_article_is_404(client, counsellor):
     client.force_login(counsellor)
     assert client.get(reverse("advice:staff_detail", args=[999999])).status_code == 404
     assert client.post(reverse("advice:staff_publish", args=[999999])).status_code == 404
+
+
+def test_navigation_leads_writers_to_the_articles(client, counsellor):
+    client.force_login(counsellor)
+    html = client.get(reverse("advice:staff_list")).content.decode()
+    assert f'href="{reverse("advice:staff_list")}" class="nav-advice is-active"' in html
+    client.force_login(make_user("analyst"))
+    assert "nav-advice" not in client.get("/").content.decode()

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from smartsafe.accounts.roles import Role
+from smartsafe.advice.permissions import can_write_articles
 from smartsafe.cases.permissions import can_read_cases
 from smartsafe.directory.permissions import can_browse_directory
 from smartsafe.intake.permissions import can_log_contacts, can_read_contacts
@@ -60,6 +61,8 @@ def nav_items(context) -> list[dict]:
         )
     if can_browse_directory(user):
         items.append(("directory", _("Directory"), _url("directory:index")))
+    if can_write_articles(user):
+        items.append(("advice", _("Advice"), _url("advice:staff_list")))
     if can_read_calendar(user):
         items.append(("prevention", _("Prevention"), _url("prevention:calendar")))
     if user.role == Role.AUDITOR:
