@@ -180,12 +180,36 @@ def _subject(reference: str, referral_id: int, urgent: bool, language: str) -> s
 
 
 def _shared_evidence_attachments(referral: Referral) -> list[tuple[str, bytes, str]]:
-    """Evidence files the counsellor deliberately attached (``referral.shared_evidence``).
+    """The evidence files the counsellor deliberately attached (``referral.shared_evidence``), as
+    one zip with a manifest of their hashes — made by the evidence vault's export, which checks
+    each file against its SHA-256 and writes the hand-over into every file's custody log.
 
-    The evidence app owns decryption and the custody log; until it offers an export for a
-    referral, no file leaves the centre with the e-mail (the packet lists them by hash).
+    The export is in the name of whoever approved the referral, else whoever drafted it: the
+    people who chose to send the files. A file that cannot be exported (deleted, quarantined,
+    failing its integrity check) makes the delivery fail rather than go out without it.
     """
-    return []
+    ids = [int(i) for i in (referral.shared_evidence or []) if str(i).isdigit()]
+    if not ids:
+        return []
+    from smartsafe.evidence.actions import export_files
+    from smartsafe.evidence.models import EvidenceFile
+
+    files = list(EvidenceFile.objects.for_case(referral.case).filter(pk__in=ids).order_by("pk"))
+    if len(files) != len(set(ids)):
+        raise ValueError("An attached evidence file does not belong to this case.")
+    unavailable = [f"E-{f.pk}" for f in files if f.is_deleted or f.scan_status == "infected"]
+    if unavailable:
+        raise ValueError(
+            f"Attached evidence cannot be sent (deleted or quarantined): {', '.join(unavailable)}."
+        )
+    actor = referral.approved_by or referral.created_by
+    archive = export_files(
+        actor=actor,
+        files=files,
+        reason=f"Referral #{referral.pk} of {referral.case.reference} to {referral.institution.code}",
+        recipient=referral.institution.email,
+    )
+    return [(f"{referral.case.reference}-referral-{referral.pk}-evidence.zip", archive, "application/zip")]
 
 
 def describe_error(exc: BaseException) -> str:
@@ -197,6 +221,8 @@ def describe_error(exc: BaseException) -> str:
         return _code_text(exc.smtp_code, exc.smtp_error)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return str(exc) or "The mail server closed the connection."
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
     if isinstance(exc, OSError):
         where = f"{settings.EMAIL_HOST or 'localhost'}:{settings.EMAIL_PORT}"
         reason = exc.strerror or str(exc) or type(exc).__name__

@@ -281,30 +281,28 @@ def _child(case, language: str) -> dict:
 
 
 def _evidence_items(case) -> list[dict]:
-    """The case's evidence files as the evidence app records them; [] until that app has files.
+    """The case's evidence files (its own and its contacts'), oldest first, as metadata only.
 
-    Only metadata: name, type, size and SHA-256 (computed on arrival). Reading the content is
-    the evidence app's business, with its own custody log.
+    Name, type, size and the SHA-256 computed on arrival: reading the content is the evidence
+    app's business, with its own custody log. Deleted files are left out (their content is gone,
+    and a deletion may answer an erasure request).
     """
     try:
-        from smartsafe.evidence.models import EvidenceFile  # type: ignore[attr-defined]
-    except ImportError:
+        from smartsafe.evidence.models import EvidenceFile
+    except ImportError:  # an installation without the evidence vault
         return []
-    if "case" not in {field.name for field in EvidenceFile._meta.get_fields()}:
-        return []
-    items = []
-    for item in EvidenceFile.objects.filter(case=case).order_by("pk"):
-        items.append(
-            {
-                "id": item.pk,
-                "filename": getattr(item, "filename", "") or "",
-                "content_type": getattr(item, "content_type", "") or "",
-                "size": getattr(item, "size", None),
-                "sha256": getattr(item, "sha256", "") or "",
-                "received_at": _iso(getattr(item, "received_at", None) or getattr(item, "created_at", None)),
-            }
-        )
-    return items
+    files = EvidenceFile.objects.for_case(case).present().order_by("received_at", "pk")
+    return [
+        {
+            "id": item.pk,
+            "filename": item.filename,
+            "content_type": item.content_type,
+            "size": item.size,
+            "sha256": item.sha256,
+            "received_at": _iso(item.received_at),
+        }
+        for item in files
+    ]
 
 
 def _evidence(referral, case) -> dict:

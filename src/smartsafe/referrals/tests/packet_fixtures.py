@@ -115,3 +115,28 @@ def institution_fixture(police):
 @pytest.fixture(name="referral")
 def referral_fixture(counsellor, institution):
     return make_rich_referral(counsellor, institution)
+
+
+@pytest.fixture(name="vault")
+def vault_fixture(settings, tmp_path):
+    """The evidence vault in a temporary folder under a fixed test key (no virus scanner)."""
+    import base64
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SMARTSAFE_EVIDENCE_KEY = base64.b64encode(bytes(range(32))).decode()
+    settings.SMARTSAFE_EVIDENCE_KEY_FILE = ""
+    settings.SMARTSAFE_EVIDENCE_PREVIOUS_KEY_FILES = []
+    settings.SMARTSAFE_CLAMD_SOCKET = ""
+    settings.SMARTSAFE_CLAMD_HOST = ""
+    return tmp_path / "media"
+
+
+CHAT_EXPORT = "[12.03.26 21:14] dark_knight_77: пошаљи слику или објављујем све\n".encode()
+
+
+def add_evidence(actor, referral, data: bytes = CHAT_EXPORT, filename: str = "prepiska.txt"):
+    """A file received on the referral's first contact (it follows the contact to the case)."""
+    from smartsafe.evidence.actions import receive_file
+
+    contact = referral.case.contacts.order_by("received_at", "pk").first()
+    return receive_file(data=data, filename=filename, contact=contact, via="staff", actor=actor)

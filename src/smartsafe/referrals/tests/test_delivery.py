@@ -6,7 +6,9 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
+import io
 import socket
+import zipfile
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -16,16 +18,20 @@ from django.db import transaction
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.models import TimelineEntry
 from smartsafe.core import testing
+from smartsafe.evidence.models import CustodyEvent, EvidenceFile
 from smartsafe.referrals import actions
 from smartsafe.referrals.delivery import deliver, enqueue_delivery, retry_delivery
 from smartsafe.referrals.models import DeliveryMethod, DeliveryStatus, Referral, ReferralState
 from smartsafe.referrals.packets import build_packet, packet_sha256
 
 from .packet_fixtures import (  # noqa: F401 — fixtures
+    CHAT_EXPORT,
     REPORTER_TRACES,
+    add_evidence,
     institution_fixture,
     make_rich_referral,
     pdf_text,
+    vault_fixture,
 )
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -192,6 +198,50 @@ def test_sending_through_the_workflow_delivers_the_frozen_packet(
     )
     json_bytes = json_file if isinstance(json_file, bytes) else json_file.encode()
     assert hashlib.sha256(json_bytes).hexdigest() == referral.packet_sha256
+
+
+def test_only_deliberately_attached_evidence_leaves_with_the_email(
+    vault, smtp, counsellor, institution, django_capture_on_commit_callbacks
+):
+    referral = sent_referral(counsellor, institution)
+    listed = add_evidence(counsellor, referral)
+    chosen = add_evidence(counsellor, referral, "снимак разговора\n".encode(), "razgovor.txt")
+    referral.shared_evidence = [chosen.pk]
+    referral.packet = build_packet(referral)
+    referral.packet_sha256 = packet_sha256(referral.packet)
+    referral.save()
+    referral = send(referral, django_capture_on_commit_callbacks)
+    assert referral.delivery_status == DeliveryStatus.DELIVERED
+
+    [(_, message, raw)] = smtp.messages
+    files = attachments(message)
+    zip_name = f"{referral.case.reference}-referral-{referral.pk}-evidence.zip"
+    assert set(files) == {
+        f"{referral.case.reference}-referral-{referral.pk}.pdf",
+        f"{referral.case.reference}-referral-{referral.pk}.json",
+        zip_name,
+    }
+    with zipfile.ZipFile(io.BytesIO(files[zip_name][1])) as archive:
+        assert archive.read(f"E-{chosen.pk}-razgovor.txt") == "снимак разговора\n".encode()
+        assert all(not name.startswith(f"E-{listed.pk}-") for name in archive.namelist())
+    assert CHAT_EXPORT not in raw  # the file that was only listed never leaves
+    # The hand-over is in the chosen file's chain of custody, in the name of who drafted it.
+    [export] = CustodyEvent.objects.filter(file=chosen, action="exported")
+    assert export.actor_id == counsellor.pk and export.details["recipient"] == "vtk@example.gov.rs"
+    assert not CustodyEvent.objects.filter(file=listed, action="exported").exists()
+
+
+def test_attached_evidence_that_was_deleted_fails_the_delivery(
+    vault, smtp, counsellor, institution, django_capture_on_commit_callbacks
+):
+    referral = sent_referral(counsellor, institution)
+    chosen = add_evidence(counsellor, referral)
+    referral.shared_evidence = [chosen.pk]
+    referral.save()
+    EvidenceFile.objects.filter(pk=chosen.pk).update(deleted_at=chosen.received_at)
+    referral = send(referral, django_capture_on_commit_callbacks)
+    assert referral.delivery_status == DeliveryStatus.FAILED
+    assert f"E-{chosen.pk}" in referral.delivery_error and smtp.messages == []
 
 
 # --- e-mail failed ------------------------------------------------------------------------------

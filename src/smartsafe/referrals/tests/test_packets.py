@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import struct
@@ -16,12 +17,16 @@ from smartsafe.taxonomy.models import Category, Municipality
 from smartsafe.taxonomy.translation import to_latin
 
 from .packet_fixtures import (  # noqa: F401 — fixtures
+    BELGRADE,
+    CHAT_EXPORT,
     REPORTER_TRACES,
+    add_evidence,
     institution_fixture,
     make_bare_referral,
     make_rich_referral,
     pdf_text,
     referral_fixture,
+    vault_fixture,
 )
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +107,36 @@ def test_every_section_of_the_packet(referral, settings):
     assert packet["urgency"] == {"urgent": True, "reason": "Договорен сусрет сутра у 18 часова"}
     assert packet["evidence"] == {"files": [], "count": 0, "attached_count": 0}
     assert packet["missing"] == []
+
+
+def test_evidence_is_listed_by_hash_and_attached_only_when_chosen(vault, counsellor, referral):
+    kept = add_evidence(counsellor, referral)
+    dropped = add_evidence(counsellor, referral, b"obrisano", "obrisano.txt")
+    dropped.deleted_at = dropped.received_at
+    dropped.save()
+    evidence = build_packet(referral)["evidence"]
+    assert evidence == {
+        "files": [
+            {
+                "id": kept.pk,
+                "filename": "prepiska.txt",
+                "content_type": kept.content_type,
+                "size": len(CHAT_EXPORT),
+                "sha256": hashlib.sha256(CHAT_EXPORT).hexdigest(),
+                "received_at": kept.received_at.astimezone(BELGRADE).isoformat(timespec="seconds"),
+                "attached": False,
+            }
+        ],
+        "count": 1,
+        "attached_count": 0,
+    }
+    referral.shared_evidence = [kept.pk]
+    packet = build_packet(referral)
+    assert packet["evidence"]["files"][0]["attached"] is True and packet["evidence"]["attached_count"] == 1
+    # The content itself is never in the packet.
+    assert CHAT_EXPORT.decode() not in packet_bytes(packet).decode()
+    text = pdf_text(render_pdf(packet, "sr"))
+    assert hashlib.sha256(CHAT_EXPORT).hexdigest() in text and "prepiska.txt" in text
 
 
 def test_missing_checklist_names_every_empty_actionable_field(counsellor, institution):
