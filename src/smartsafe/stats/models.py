@@ -1,0 +1,90 @@
+"""Roll-up tables: the statistics are read from these, never by scanning contacts per request.
+
+Each table holds counts per *local* day (``settings.TIME_ZONE``) and a handful of dimensions. They
+are derived data: ``rollups.py`` recomputes the rows of a whole day from the source records
+(exact, whatever changed), and ``rebuild_rollups`` recomputes everything. Nothing else writes here.
+
+Multi-valued dimensions (a case in two categories, a contact with two topics) have their own tables
+with one row per value, so a case in two categories counts once in each category — and a category
+total never double-counts, because a case is at most once in one category.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ContactDaily(models.Model):
+    """Contacts received per day, channel, reporter type, non-data and urgency."""
+
+    day = models.DateField(db_index=True)
+    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, related_name="+")
+    reporter_type = models.ForeignKey(
+        "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    non_data = models.BooleanField(default=False)
+    urgent = models.BooleanField(default=False)
+    count = models.PositiveIntegerField(default=0)
+
+
+class ContactTopicDaily(models.Model):
+    """Contacts per day and topic (one row per topic of a contact), for the category filter."""
+
+    day = models.DateField(db_index=True)
+    category = models.ForeignKey("taxonomy.Category", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, related_name="+")
+    reporter_type = models.ForeignKey(
+        "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(default=0)
+
+
+class CaseDaily(models.Model):
+    """Cases opened per day, kind, state, municipality, urgency and origin.
+
+    The origin (``channel``, ``reporter_type``) is that of the case's earliest contact: the channel
+    and reporter filters of the dashboard select cases by how they first reached the centre.
+    """
+
+    day = models.DateField(db_index=True)
+    kind = models.CharField(max_length=16)
+    state = models.CharField(max_length=24)
+    urgent = models.BooleanField(default=False)
+    municipality = models.ForeignKey(
+        "taxonomy.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reporter_type = models.ForeignKey(
+        "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(default=0)
+
+
+class CaseCategoryDaily(models.Model):
+    """Cases opened per day and category: one row per category of a case."""
+
+    day = models.DateField(db_index=True)
+    kind = models.CharField(max_length=16)
+    category = models.ForeignKey("taxonomy.Category", on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(
+        "taxonomy.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reporter_type = models.ForeignKey(
+        "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(default=0)
+
+
+class WorkloadDaily(models.Model):
+    """Per counsellor and day: contacts they logged and cases they own (opened that day)."""
+
+    class Source(models.TextChoices):
+        CONTACTS = "contacts"
+        CASES = "cases"
+
+    day = models.DateField(db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    count = models.PositiveIntegerField(default=0)

@@ -1,0 +1,231 @@
+"""Keeping the roll-up tables (models.py) equal to a full recount of the source records.
+
+The rule is simple on purpose: when a contact or a case changes, the roll-up rows of every *day*
+it touched (its old and its new day) are deleted and counted again from the source, in the same
+transaction as the change. A day holds a few hundred records at most, so this is cheap, and it is
+exact whatever the change was (edit, link to a case, delete, a new category) — no increments that
+could drift. Bulk loads (the demo) skip the hooks and call ``rebuild()`` at the end.
+
+Days are local days in ``settings.TIME_ZONE``: a call at 00:30 in Belgrade counts on that date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import BooleanField, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case as When_
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .models import CaseCategoryDaily, CaseDaily, ContactDaily, ContactTopicDaily, WorkloadDaily
+
+BATCH = 5000
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware [start, end) of a local day (DST days are 23 or 25 hours long)."""
+    zone = timezone.get_default_timezone()
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min), zone)
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min), zone)
+    return start, end
+
+
+def _in_days(field: str, days: Iterable[dt.date] | None) -> Q:
+    if days is None:
+        return Q()
+    q = Q(pk__in=[])
+    for day in days:
+        start, end = day_bounds(day)
+        q |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+    return q
+
+
+def _day(field: str):
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
+
+
+def _origin(field: str, case_ref: str):
+    """The ``field`` of a case's earliest contact (by time received, then id)."""
+    from smartsafe.intake.models import Contact
+
+    first = Contact.objects.filter(case=OuterRef(case_ref)).order_by("received_at", "pk").values(field)[:1]
+    return Subquery(first)
+
+
+def _write(model, rows: Iterable[dict]) -> int:
+    objs = [model(**row) for row in rows]
+    model.objects.bulk_create(objs, batch_size=BATCH)
+    return len(objs)
+
+
+# --- contacts ------------------------------------------------------------------------------------
+
+
+def _contact_rows(days):
+    from smartsafe.intake.models import Contact
+
+    contacts = Contact.objects.filter(_in_days("received_at", days)).order_by()
+    non_data = When_(When(non_data_kind="", then=Value(False)), default=Value(True), output_field=BooleanField())
+    for row in (
+        contacts.annotate(d=_day("received_at"), nd=non_data)
+        .values("d", "channel_id", "reporter_type_id", "nd", "urgent")
+        .annotate(n=Count("pk"))
+    ):
+        yield {
+            "day": row["d"],
+            "channel_id": row["channel_id"],
+            "reporter_type_id": row["reporter_type_id"],
+            "non_data": row["nd"],
+            "urgent": row["urgent"],
+            "count": row["n"],
+        }
+
+
+def _contact_topic_rows(days):
+    from smartsafe.intake.models import Contact
+
+    through = Contact.topics.through.objects.filter(_in_days("contact__received_at", days)).order_by()
+    for row in (
+        through.annotate(d=_day("contact__received_at"))
+        .values("d", "category_id", "contact__channel_id", "contact__reporter_type_id")
+        .annotate(n=Count("pk"))
+    ):
+        yield {
+            "day": row["d"],
+            "category_id": row["category_id"],
+            "channel_id": row["contact__channel_id"],
+            "reporter_type_id": row["contact__reporter_type_id"],
+            "count": row["n"],
+        }
+
+
+def _contact_workload_rows(days):
+    from smartsafe.intake.models import Contact
+
+    contacts = Contact.objects.filter(_in_days("received_at", days), created_by__isnull=False).order_by()
+    for row in contacts.annotate(d=_day("received_at")).values("d", "created_by_id").annotate(n=Count("pk")):
+        yield {"day": row["d"], "user_id": row["created_by_id"], "source": "contacts", "count": row["n"]}
+
+
+# --- cases ---------------------------------------------------------------------------------------
+
+
+def _case_rows(days):
+    from smartsafe.cases.models import Case
+
+    cases = Case.objects.filter(_in_days("opened_at", days)).order_by()
+    for row in (
+        cases.annotate(
+            d=_day("opened_at"), ch=_origin("channel_id", "pk"), rt=_origin("reporter_type_id", "pk")
+        )
+        .values("d", "kind", "state", "urgent", "municipality_id", "ch", "rt")
+        .annotate(n=Count("pk"))
+    ):
+        yield {
+            "day": row["d"],
+            "kind": row["kind"],
+            "state": row["state"],
+            "urgent": row["urgent"],
+            "municipality_id": row["municipality_id"],
+            "channel_id": row["ch"],
+            "reporter_type_id": row["rt"],
+            "count": row["n"],
+        }
+
+
+def _case_category_rows(days):
+    from smartsafe.cases.models import Case
+
+    through = Case.categories.through.objects.filter(_in_days("case__opened_at", days)).order_by()
+    for row in (
+        through.annotate(
+            d=_day("case__opened_at"),
+            ch=_origin("channel_id", "case_id"),
+            rt=_origin("reporter_type_id", "case_id"),
+        )
+        .values("d", "case__kind", "category_id", "case__municipality_id", "ch", "rt")
+        .annotate(n=Count("pk"))
+    ):
+        yield {
+            "day": row["d"],
+            "kind": row["case__kind"],
+            "category_id": row["category_id"],
+            "municipality_id": row["case__municipality_id"],
+            "channel_id": row["ch"],
+            "reporter_type_id": row["rt"],
+            "count": row["n"],
+        }
+
+
+def _case_workload_rows(days):
+    from smartsafe.cases.models import Case
+
+    cases = Case.objects.filter(_in_days("opened_at", days)).order_by()
+    for row in cases.annotate(d=_day("opened_at")).values("d", "owner_id").annotate(n=Count("pk")):
+        yield {"day": row["d"], "user_id": row["owner_id"], "source": "cases", "count": row["n"]}
+
+
+# --- entry points ---------------------------------------------------------------------------------
+
+
+def _scope(model, days, **extra):
+    rows = model.objects.filter(**extra)
+    return rows if days is None else rows.filter(day__in=list(days))
+
+
+def refresh_contact_days(days: Iterable[dt.date]) -> None:
+    """Recount the contact roll-ups of ``days`` (local dates) from the contacts."""
+    days = sorted(set(days))
+    if not days:
+        return
+    with transaction.atomic():
+        _scope(ContactDaily, days).delete()
+        _scope(ContactTopicDaily, days).delete()
+        _scope(WorkloadDaily, days, source="contacts").delete()
+        _write(ContactDaily, _contact_rows(days))
+        _write(ContactTopicDaily, _contact_topic_rows(days))
+        _write(WorkloadDaily, _contact_workload_rows(days))
+
+
+def refresh_case_days(days: Iterable[dt.date]) -> None:
+    """Recount the case roll-ups of ``days`` (local dates) from the cases."""
+    days = sorted(set(days))
+    if not days:
+        return
+    with transaction.atomic():
+        _scope(CaseDaily, days).delete()
+        _scope(CaseCategoryDaily, days).delete()
+        _scope(WorkloadDaily, days, source="cases").delete()
+        _write(CaseDaily, _case_rows(days))
+        _write(CaseCategoryDaily, _case_category_rows(days))
+        _write(WorkloadDaily, _case_workload_rows(days))
+
+
+def rebuild() -> dict[str, int]:
+    """Recount every roll-up from scratch (after bulk loads; safe to run any time)."""
+    with transaction.atomic():
+        for model in (ContactDaily, ContactTopicDaily, CaseDaily, CaseCategoryDaily, WorkloadDaily):
+            model.objects.all().delete()
+        return {
+            "contact_daily": _write(ContactDaily, _contact_rows(None)),
+            "contact_topic_daily": _write(ContactTopicDaily, _contact_topic_rows(None)),
+            "case_daily": _write(CaseDaily, _case_rows(None)),
+            "case_category_daily": _write(CaseCategoryDaily, _case_category_rows(None)),
+            "workload_daily": _write(WorkloadDaily, list(_contact_workload_rows(None)) + list(_case_workload_rows(None))),
+        }
+
+
+def case_days(case_ids: Iterable[int]) -> set[dt.date]:
+    from smartsafe.cases.models import Case
+
+    ids = [i for i in set(case_ids) if i]
+    if not ids:
+        return set()
+    return {local_day(at) for at in Case.objects.filter(pk__in=ids).values_list("opened_at", flat=True)}

@@ -1,0 +1,11 @@
+"""Background jobs of the statistics app."""
+
+from django_tasks import task
+
+from . import rollups
+
+
+@task()
+def rebuild_rollups() -> dict:
+    """Recount every roll-up table from the source records (after bulk imports, or nightly as a check)."""
+    return rollups.rebuild()
