@@ -170,6 +170,8 @@ def case_notes(rng: random.Random, case, now: dt.datetime) -> list[tuple[dt.date
         "harmful_content",
     }:
         pools.append("platform")
+    if set(case.categories) & {"profile_abuse", "privacy", "fraud"}:
+        pools.append("privacy")
     count = rng.randint(1, 2) if case.referred else rng.choice((0, 1, 1, 2))
     end = case.steps[-1].at if case.steps else now
     start = case.opened_at
