@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from smartsafe.audit import codes
-from smartsafe.audit.log import record
+from smartsafe.audit.log import record, record_refusal
 from smartsafe.cases.states import IllegalTransition
 from smartsafe.core.concurrency import StaleVersion
 from smartsafe.intake.states import IllegalContactTransition
@@ -61,10 +61,21 @@ def _audit_denial(exc, context) -> None:
     )
 
 
+def _audit_refusal(reason: str, context, **details) -> None:
+    request = context.get("request")
+    if request is None or not getattr(request.user, "is_authenticated", False):
+        return
+    record_refusal(actor=request.user, reason=reason, method=request.method, path=request.path[:200], **details)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_errors(exc))
-    elif isinstance(exc, (IllegalTransition, IllegalContactTransition, IllegalReferralTransition)):
+    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
+        # Which fields were refused (e.g. a contact id the caller may not see), never their values.
+        _audit_refusal("invalid", context, fields=sorted(str(k) for k in exc.detail)[:20])
+    if isinstance(exc, (IllegalTransition, IllegalContactTransition, IllegalReferralTransition)):
+        _audit_refusal("illegal_transition", context, state=exc.state, requested=exc.action)
         body = {
             "detail": str(exc),
             "code": "illegal_transition",
@@ -73,6 +84,7 @@ def exception_handler(exc, context):
         }
         return Response(body, status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, StaleVersion):
+        _audit_refusal("stale_version", context, current_version=exc.current)
         body = {"detail": str(exc), "code": "stale_version", "current_version": exc.current}
         return Response(body, status=status.HTTP_409_CONFLICT)
 

@@ -128,6 +128,9 @@ AUDIT_VERIFY = "audit.verify"
 # --- api: the REST API --------------------------------------------------------------------------
 API_DENIED = "api.denied"
 
+# --- write: a change someone asked for and did not get --------------------------------------
+WRITE_REFUSED = "write.refused"
+
 #: Every known code and what it means. Descriptions are shown to auditors next to the code.
 REGISTRY: dict[str, str] = {
     AUTH_LOGIN: _("Signed in"),
@@ -213,6 +216,7 @@ REGISTRY: dict[str, str] = {
     PREVENTION_VENUE_MERGE: _("Duplicate venue merged into another"),
     PREVENTION_IMPORT: _("Past prevention events imported"),
     API_DENIED: _("API request refused: the role or record does not allow it"),
+    WRITE_REFUSED: _("Change refused: illegal transition, stale version or invalid input (what was refused, not the input)"),
 }
 
 #: What ``outcome`` may say. ``denied``: the actor was refused (permission, lockout);

@@ -100,3 +100,11 @@ def _normalise(value):
         if value.is_integer() and abs(value) >= 1e16:
             return int(value)
     return value
+
+
+def record_refusal(*, actor, reason: str, obj=None, **details) -> AuditEvent:
+    """Audit a write that was refused. Call it *outside* the refused action's transaction (which
+    rolled back), at the boundary that answered the person: a view or the API's error handler."""
+    from .codes import OUTCOME_DENIED, WRITE_REFUSED
+
+    return record(WRITE_REFUSED, actor=actor, obj=obj, outcome=OUTCOME_DENIED, reason=reason, **details)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smartsafe.accounts.roles import Role
+from smartsafe.audit.log import record_refusal
 from smartsafe.core.concurrency import StaleVersion
 from smartsafe.intake.queries import access_contact
 
@@ -290,6 +291,7 @@ def edit_case(request, reference):
                 **form.case_fields(),
             )
         except StaleVersion as exc:
+            record_refusal(actor=request.user, reason="stale_version", obj=case)
             form.add_error(None, str(exc))
             status = 409
         except ValidationError as exc:
@@ -326,7 +328,13 @@ def transition(request, reference):
             resolution=data["resolution"],
             note=data["note"],
         )
-    except (IllegalTransition, StaleVersion) as exc:
+    except IllegalTransition as exc:
+        record_refusal(
+            actor=request.user, reason="illegal_transition", obj=case, state=exc.state, requested=exc.action
+        )
+        return _render_detail(request, reference, status=409, banner=str(exc), transition_form=form)
+    except StaleVersion as exc:
+        record_refusal(actor=request.user, reason="stale_version", obj=case)
         return _render_detail(request, reference, status=409, banner=str(exc), transition_form=form)
     except PermissionDenied as exc:
         return _render_detail(request, reference, status=403, banner=str(exc), transition_form=form)

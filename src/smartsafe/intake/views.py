@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smartsafe.accounts.roles import CASEWORK_ROLES
+from smartsafe.audit.log import record_refusal
 from smartsafe.core.concurrency import StaleVersion
 
 from . import actions, queries
@@ -270,6 +271,7 @@ def edit(request, pk):
                     **form.action_fields(),
                 )
             except StaleVersion as stale:
+                record_refusal(actor=request.user, reason="stale_version", obj=contact)
                 # Keep every typed value; show what is saved now and take its version, so that
                 # saving again is a deliberate choice to replace the other person's change.
                 messages.error(request, str(stale))
@@ -325,8 +327,12 @@ def transition(request, pk, action):
     try:
         contact = act(actor=request.user, contact=contact, expected_version=_version(request))
     except IllegalContactTransition as illegal:
+        record_refusal(
+            actor=request.user, reason="illegal_transition", obj=contact, state=illegal.state, requested=action
+        )
         return _refuse(request, pk, str(illegal), 409)
     except StaleVersion as stale:
+        record_refusal(actor=request.user, reason="stale_version", obj=contact)
         return _refuse(request, pk, str(stale), 409)
     except ValidationError as error:
         return _refuse(request, pk, " ".join(error.messages), 400)
