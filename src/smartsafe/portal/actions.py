@@ -198,7 +198,7 @@ def add_information(
 ) -> ReportAddition:
     """The reporter adds words or files later: a new web-form contact that lands on the case of
     the first report when there is an open one (else it waits in the inbox, naming the report)."""
-    report = PublicReport.objects.select_for_update().select_related("contact", "category").get(pk=report.pk)
+    report = PublicReport.objects.select_for_update().get(pk=report.pk)  # serialises additions
     category_code = report.category.code if report.category else completeness.OTHER
     if not completeness.allows_files(category_code):
         named_files = ()
