@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from smartsafe.cases.models import ArtefactKind, Case, CaseLink, CaseState
@@ -120,7 +120,52 @@ def _sentence(entry, actor) -> str:
             actor=actor,
             institution=data.get("institution", ""),
         )
+    if kind.startswith("referral_"):
+        return _referral_sentence(kind.removeprefix("referral_"), data, actor)
     return format_html(_("{actor}: {kind}"), actor=actor, kind=kind)
+
+
+def _institution_name(code: str) -> str:
+    from smartsafe.directory.models import Institution
+
+    institution = Institution.objects.filter(code=code).only("name_sr", "name_en").first()
+    return institution.name if institution else code
+
+
+def _referral_sentence(event: str, data: dict, actor) -> str:
+    """Referral events written by the referral workflow (``referrals/actions.py``, ``delivery.py``)."""
+    from smartsafe.referrals.states import LABELS
+
+    institution = _institution_name(data.get("institution", ""))
+    sentences = {
+        "create": _("{actor} drafted a referral to {institution}."),
+        "update": _("{actor} edited the draft referral to {institution}."),
+        "message": _("{actor} wrote about the referral to {institution}."),
+        "manual_delivery": _("{actor} recorded that the referral reached {institution} by phone or on paper."),
+        "remind": _("A reminder went to {institution}: the referral is overdue."),
+        "escalate": _("The overdue referral to {institution} was escalated to the supervisors."),
+        "delivered": _("The referral was delivered to {institution} by e-mail."),
+        "delivery_failed": _("Delivery of the referral to {institution} failed: {error}"),
+    }
+    if event in sentences:
+        sentence = format_html(sentences[event], actor=actor, institution=institution, error=data.get("error", ""))
+    else:
+        sentence = format_html(
+            _("{actor}: referral to {institution} — {step}."),
+            actor=actor,
+            institution=institution,
+            step=LABELS.get(event, event),
+        )
+    extras = []
+    if data.get("on_behalf"):
+        extras.append(format_html("<span class=\"muted\">{}</span>", _("recorded on the institution's behalf")))
+    if data.get("institution_reference"):
+        extras.append(format_html(_("their reference {reference}"), reference=data["institution_reference"]))
+    if data.get("note"):
+        extras.append(format_html("“{}”", data["note"]))
+    if extras:
+        sentence = format_html("{} ({})", sentence, format_html_join(", ", "{}", ((e,) for e in extras)))
+    return sentence
 
 
 @register.simple_tag

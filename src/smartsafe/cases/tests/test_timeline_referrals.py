@@ -1,0 +1,29 @@
+"""Referral events on the case timeline read as sentences naming the institution."""
+
+import pytest
+
+from smartsafe.cases.models import TimelineEntry
+from smartsafe.cases.templatetags.case_tags import timeline_sentence
+from smartsafe.core.testing import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "kind,data,expected",
+    [
+        ("referral_create", {}, "drafted a referral to Institution police-test"),
+        ("referral_complete", {"on_behalf": True, "note": "<b>done</b>", "institution_reference": "KU-12"},
+         "referral to Institution police-test — Complete with feedback"),
+        ("referral_delivery_failed", {"error": "550 No such user"}, "failed: 550 No such user"),
+        ("referral_delivered", {}, "delivered to Institution police-test by e-mail"),
+    ],
+)
+def test_referral_sentences(counsellor, police, kind, data, expected):
+    case = make_case(counsellor)
+    entry = TimelineEntry.objects.create(case=case, kind=kind, actor=counsellor, data={"institution": police.code, **data})
+    sentence = str(timeline_sentence(entry))
+    assert expected in sentence
+    assert "<b>" not in sentence, "notes from institutions are escaped"
+    if data.get("on_behalf"):
+        assert "on the institution" in sentence and "KU-12" in sentence
