@@ -16,6 +16,7 @@ from smartsafe.cases.permissions import can_read_cases
 from smartsafe.directory.permissions import can_browse_directory
 from smartsafe.intake.permissions import can_log_contacts, can_read_contacts
 from smartsafe.prevention.permissions import can_read_calendar
+from smartsafe.referrals.permissions import can_read_all_referrals
 
 register = template.Library()
 
@@ -55,10 +56,13 @@ def nav_items(context) -> list[dict]:
         items.append(("inbox", _("Inbox"), _url("intake:inbox")))
     if can_log_contacts(user):
         items.append(("log", _("Log a call"), _url("intake:new")))
-    if can_read_cases(user) or user.role == Role.LIAISON:
-        items.append(
-            ("cases", _("Cases") if user.role != Role.LIAISON else _("Referrals"), _url("cases:list"))
-        )
+    if can_read_cases(user):
+        items.append(("cases", _("Cases"), _url("cases:list")))
+    if can_read_all_referrals(user):
+        items.append(("referrals", _("Referrals"), _url("referrals:list")))
+    elif user.role == Role.LIAISON:
+        # An institution's liaison works in the portal: only their own institution's referrals.
+        items.append(("referrals", _("Referrals"), _url("referrals:portal")))
     if can_browse_directory(user):
         items.append(("directory", _("Directory"), _url("directory:index")))
     if can_write_articles(user):
