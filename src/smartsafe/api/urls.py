@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from smartsafe.cases.api.views import CaseViewSet
 from smartsafe.intake.api.views import ContactViewSet
 from smartsafe.portal.api.views import ReportViewSet
+from smartsafe.stats.api.views import StatsViewSet
 from smartsafe.referrals.api.views import ReferralViewSet
 
 from .taxonomy import ROUTES as TAXONOMY_ROUTES
@@ -15,6 +16,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("cases", CaseViewSet, basename="case")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("reports", ReportViewSet, basename="report")
+router.register("stats", StatsViewSet, basename="stats")
 for prefix, viewset, basename in TAXONOMY_ROUTES:
     router.register(prefix, viewset, basename=basename)
 

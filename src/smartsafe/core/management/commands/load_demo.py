@@ -33,17 +33,26 @@ class Command(BaseCommand):
             help=f"How many contacts to generate (default {profile.DEFAULT_CONTACTS}).",
         )
         parser.add_argument(
+            "--profile",
+            dest="data_profile",
+            choices=["default", "seed"],
+            default="default",
+            help="'seed': exactly the figures of the centre's presentation (docs/statistics.md).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Load even if demo data is present (a dataset is never loaded twice for one seed).",
         )
 
-    def handle(self, *args, seed: int, contacts: int, force: bool, **options):
+    def handle(self, *args, seed: int, contacts: int, force: bool, data_profile: str = "default", **options):
         if not settings.DEMO:
             raise CommandError(
                 "load_demo only runs in demo mode (set SMARTSAFE_DEMO=1): it invents contacts and cases "
                 "that must never mix with real ones."
             )
+        if data_profile == "seed":
+            return self._seed_profile()
         if contacts < 1:
             raise CommandError("--contacts must be at least 1.")
         if loader.is_loaded(seed) or (loader.is_loaded() and not force):
@@ -57,6 +66,30 @@ class Command(BaseCommand):
         except TaxonomyMissing as exc:
             raise CommandError(str(exc)) from None
         self._summary(result)
+        self._rebuild_rollups()
+
+    def _rebuild_rollups(self) -> None:
+        # Bulk-written history bypasses the statistics hooks: recount the roll-ups once.
+        from smartsafe.stats import rollups
+
+        rollups.rebuild()
+
+    def _seed_profile(self) -> None:
+        from smartsafe.core.demo import seed_profile
+
+        if loader.is_loaded():
+            self.stdout.write("demo data already loaded; nothing added.")
+            return
+        try:
+            result = seed_profile.load()
+        except TaxonomyMissing as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded the seed profile: {result.contacts} contacts, {result.cases} cases "
+                f"({result.referred} referred), {result.events} prevention events in {result.seconds:.1f} s."
+            )
+        )
 
     def _summary(self, result: loader.Result) -> None:
         out = self.stdout
