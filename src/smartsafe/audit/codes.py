@@ -64,6 +64,17 @@ CASE_UNSHARE = "case.unshare"
 CASE_VIEW = "case.view"
 CASE_LIST = "case.list"
 
+# --- channel: configured inboxes (e-mail accounts, messenger bots, the phone line) -------------
+CHANNEL_CREATE = "channel.create"
+CHANNEL_UPDATE = "channel.update"
+CHANNEL_DISABLE = "channel.disable"
+CHANNEL_WEBHOOK_REJECTED = "channel.webhook_rejected"
+
+# --- email: messages received and replies sent on e-mail channels ------------------------------
+EMAIL_RECEIVE = "email.receive"
+EMAIL_REPLY = "email.reply"
+EMAIL_SEND = "email.send"
+
 # --- referral: referrals to institutions and their answers ------------------------------------
 REFERRAL_CREATE = "referral.create"
 REFERRAL_UPDATE = "referral.update"
@@ -168,6 +179,13 @@ REGISTRY: dict[str, str] = {
     CASE_UNSHARE: _("Case no longer shared with an institution"),
     CASE_VIEW: _("Case read"),
     CASE_LIST: _("Case list viewed"),
+    CHANNEL_CREATE: _("Channel configured"),
+    CHANNEL_UPDATE: _("Channel settings or secrets changed"),
+    CHANNEL_DISABLE: _("Channel switched off"),
+    CHANNEL_WEBHOOK_REJECTED: _("Webhook request refused: signature or token did not verify"),
+    EMAIL_RECEIVE: _("E-mail received on a channel"),
+    EMAIL_REPLY: _("E-mail reply written by a counsellor"),
+    EMAIL_SEND: _("E-mail reply delivery attempt, sent or failed"),
     REFERRAL_CREATE: _("Referral drafted"),
     REFERRAL_UPDATE: _("Referral draft edited"),
     REFERRAL_SUBMIT: _("Referral submitted for approval"),

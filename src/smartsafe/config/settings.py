@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "smartsafe.directory",
     "smartsafe.intake",
     "smartsafe.cases",
+    "smartsafe.inbox",
     "smartsafe.evidence",
     "smartsafe.referrals",
     "smartsafe.prevention",
@@ -328,8 +329,17 @@ SMARTSAFE_SCHEDULE = [
         "task": "smartsafe.referrals.tasks.check_overdue_referrals",
         "every": timedelta(hours=1),
     },
+    {"name": "poll-email", "task": "smartsafe.inbox.tasks.poll_email_accounts", "every": timedelta(minutes=1)},
 ]
 REDIS_URL = env_str("SMARTSAFE_REDIS_URL")
+# The cache holds rate-limit counters, so every web process must share it in production.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+elif DEMO or TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Created by ``manage.py createcachetable`` (docs/deploy.md).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "smartsafe_cache"}}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
@@ -361,6 +371,9 @@ SMARTSAFE_REFERRAL_NEEDS_APPROVAL = env_bool("SMARTSAFE_REFERRAL_NEEDS_APPROVAL"
 SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION = env_bool("SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION", False)
 # Key for pseudonymising identifiers (phone numbers, messenger ids): keyed hashes, never clear text.
 SMARTSAFE_PSEUDONYM_KEY = env_str("SMARTSAFE_PSEUDONYM_KEY", SECRET_KEY)
+# Key(s) that encrypt channel secrets (mailbox passwords, bot tokens); comma-separated, the first
+# encrypts, all decrypt (docs/channels-email.md). Default: derived from the secret key.
+SMARTSAFE_CHANNEL_SECRETS_KEY = env_str("SMARTSAFE_CHANNEL_SECRETS_KEY", SECRET_KEY)
 
 # --- public portal (docs/portal.md) --------------------------------------------------------------
 # Per client (hashed address) and hour; 0 turns a limit off. Several web processes need a shared cache.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("smartsafe.audit.urls")),
     path("contacts/", include("smartsafe.intake.urls")),
     path("cases/", include("smartsafe.cases.urls")),
+    path("inbox/", include("smartsafe.inbox.urls")),
     path("directory/", include("smartsafe.directory.urls")),
     path("evidence/", include("smartsafe.evidence.urls")),
     path("referrals/", include("smartsafe.referrals.urls")),

@@ -1,0 +1,90 @@
+"""Replying to e-mail from a contact, retrying a failed reply, and the channels' webhook door.
+
+Views parse, check access, call an action and respond; actions do every write.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from smartsafe.audit.log import record
+from smartsafe.intake.queries import access_contact
+
+from . import actions, queries
+from .channels import base
+from .forms import CannedChoiceForm, ReplyForm
+from .models import ChannelAccount, OutboundStatus
+
+
+def _back(contact) -> str:
+    return reverse("intake:detail", args=[contact.pk]) + "#email-thread"
+
+
+def _report(request, outbound) -> None:
+    if outbound.status == OutboundStatus.SENT:
+        messages.success(request, _("Your reply was sent to %(to)s.") % {"to": outbound.to_address})
+    else:
+        messages.error(request, _("Your reply was saved but not sent: %(error)s") % {"error": outbound.error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply(request, contact_pk):
+    contact = access_contact(request.user, contact_pk, for_update=request.method == "POST")
+    thread = queries.thread(request.user, contact)
+    if not thread["can_reply"]:
+        raise PermissionDenied(_("There is nothing here you may answer by e-mail."))
+    form = ReplyForm(request.POST or None)
+    if request.method == "GET":
+        choice = CannedChoiceForm(request.GET or None)
+        if choice.is_valid() and choice.cleaned_data["canned"]:
+            form = ReplyForm(initial={"body": choice.cleaned_data["canned"].body})
+    elif form.is_valid():
+        try:
+            outbound = actions.write_reply(actor=request.user, contact=contact, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _report(request, actions.deliver(outbound, actor=request.user))
+            return redirect(_back(contact))
+    context = {"contact": contact, "form": form, "canned_form": CannedChoiceForm(), **thread}
+    return render(request, "inbox/reply.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def retry(request, pk):
+    outbound = queries.access_outbound(request.user, pk)
+    try:
+        outbound = actions.retry(actor=request.user, outbound=outbound)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _report(request, outbound)
+    return redirect(_back(outbound.contact))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def webhook(request, token):
+    """Where push channels (Viber, Telegram, Meta) deliver. Unknown token or a pull channel: 404;
+    a request the adapter cannot verify: 403, nothing stored, the attempt audited."""
+    account = ChannelAccount.objects.filter(webhook_token=token, active=True).first()
+    if account is None or not base.has_adapter(account.kind):
+        raise Http404("No such channel.")
+    adapter = base.get_adapter(account.kind)
+    if not adapter.push:
+        raise Http404("No such channel.")
+    if not adapter.verify(account, request):
+        record("channel.webhook_rejected", obj=account, outcome="denied", kind=account.kind)
+        return HttpResponseForbidden("signature")
+    adapter.receive(account, request)
+    return HttpResponse("ok")
