@@ -10,7 +10,8 @@ What it measures: ``POST /api/v1/reports/`` through Django's full request stack 
 DRF, the report forms, contact creation, completeness, audit chain, and for the file run the
 evidence vault: type sniffing, SHA-256/MD5, PDQ, AES-GCM encryption, custody log), one report
 after another from one client, as Django's test client sends it — no network, no web server,
-so the figures are the application's own cost per report, an upper bound for one process.
+so the figures are the application's own cost per report, an upper bound for one process. "first"
+and "last" are the medians of the first and last tenth of the run.
 
 Bounded and local: at most 1,000 reports a run; it never touches an existing database — it creates
 the test database Django would use for tests (``test_<name>``; a temporary SQLite file by
@@ -103,13 +104,27 @@ def run(client, count: int, *, with_file: bool) -> list[float]:
     return timings
 
 
+def check_stored(reports: int, files: int) -> None:
+    """The figures count only if every report and file really arrived."""
+    from smartsafe.evidence.models import EvidenceFile
+    from smartsafe.portal.models import PublicReport
+
+    got_reports, got_files = PublicReport.objects.count(), EvidenceFile.objects.count()
+    print(f"stored: {got_reports} reports, {got_files} evidence files")
+    if (got_reports, got_files) != (reports + files, files):
+        raise SystemExit(f"expected {reports + files} reports and {files} files")
+
+
 def line(label: str, timings: list[float]) -> str:
     total = sum(timings)
     ordered = sorted(timings)
     p95 = ordered[min(len(ordered) - 1, math.ceil(len(ordered) * 0.95) - 1)]
+    tenth = max(1, len(timings) // 10)
+    first, last = statistics.median(timings[:tenth]), statistics.median(timings[-tenth:])
     return (
         f"{label:<22} {len(timings):>5} {total:>8.2f} s {len(timings) / total:>9.1f} /s "
-        f"{statistics.median(timings) * 1000:>8.1f} ms {p95 * 1000:>8.1f} ms"
+        f"{statistics.median(timings) * 1000:>8.1f} ms {p95 * 1000:>8.1f} ms "
+        f"{first * 1000:>8.1f} ms {last * 1000:>8.1f} ms"
     )
 
 
@@ -140,9 +155,16 @@ def main() -> None:
             print(f"report intake via POST /api/v1/reports/ on {engine} ({connection.settings_dict['NAME']})")
             load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
             print(f"machine: {os.cpu_count()} CPUs, load average {load}; one client, one process")
-            print(f"{'':<22} {'n':>5} {'total':>10} {'rate':>12} {'median':>11} {'p95':>11}")
+            # first/last: the median of the first and the last tenth (does a report cost more as the
+            # database fills?)
+            header = ("n", "total", "rate", "median", "p95", "first", "last")
+            print(
+                f"{'':<22} "
+                + " ".join(f"{h:>{w}}" for h, w in zip(header, (5, 10, 12, 11, 11, 11, 11), strict=True))
+            )
             print(line("JSON, no file", plain))
             print(line("multipart, 1 MB PNG", with_file))
+            check_stored(n + 3, files_n + 1)
         finally:
             connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
 
