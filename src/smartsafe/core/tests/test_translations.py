@@ -41,3 +41,12 @@ def test_compiled_catalogues_are_used():
         cyrillic = translation.gettext("Log a call")
     with translation.override("sr-latn"):
         assert translation.gettext("Log a call") == to_latin(cyrillic)
+
+
+def test_centre_name_follows_the_script(rf):
+    from smartsafe.core.context_processors import platform
+
+    with translation.override("sr-latn"):
+        assert platform(rf.get("/"))["CENTRE_NAME"] == "Pametno i bezbedno"
+    with translation.override("sr"):
+        assert platform(rf.get("/"))["CENTRE_NAME"] == "Паметно и безбедно"
