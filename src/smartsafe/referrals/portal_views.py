@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from .models import Referral
 from .permissions import liaison_institution_id
 from .presenters import can_write_messages, current_deadline, event_rows, with_events
 from .states import INSTITUTION_ACTIONS, LABELS, allowed_actions
-from .views import add_action_errors, done_message, run_transition
+from .views import add_action_errors, done_message, run_transition, scoped_referral
 
 PAGE_SIZE = 25
 
@@ -40,14 +41,20 @@ def _institution(request) -> Institution:
 
 def _referral(request, pk, *, for_update: bool = False) -> Referral:
     _institution(request)
-    return queries.access_referral(request.user, pk, for_update=for_update)  # 404 outside the scope
+    if for_update:
+        referral = queries.access_referral(request.user, pk, for_update=True)  # 404 outside the scope
+        if referral.sent_at is None:
+            raise Http404("No such referral.")  # revoked before it ever reached the institution
+        return referral
+    return scoped_referral(request, pk)
 
 
 @login_required
 def portal_list(request):
     institution = _institution(request)
     form = PortalFilterForm(request.GET or None)
-    referrals = queries.referral_list(request.user)
+    # Only what reached the institution (a referral revoked before sending never did).
+    referrals = queries.referral_list(request.user).filter(sent_at__isnull=False)
     filters = {}
     if form.is_valid():
         if form.cleaned_data["state"]:
@@ -101,7 +108,17 @@ def portal_context(request, referral: Referral, **overrides) -> dict:
         "banner": "",
     }
     context.update(overrides)
+    context["kept_text"] = _kept_text(context["form"], context["failed_action"], context["buttons"])
     return context
+
+
+def _kept_text(form, action: str, buttons: list[dict]) -> str:
+    """What the liaison typed for an action whose form is not on the page now (the referral moved
+    on meanwhile): shown back to them, so nothing typed is lost."""
+    if not form.is_bound or any(b["action"] == action for b in buttons):
+        return ""
+    values = (form.data.get(name, "") for name in ("feedback", "reason", "institution_reference", "note"))
+    return "\n\n".join(v.strip() for v in values if isinstance(v, str) and v.strip())
 
 
 def render_portal(request, pk, *, status: int = 200, **overrides):

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -107,6 +107,17 @@ def done_message(request, referral: Referral) -> None:
 
 
 # --- access -------------------------------------------------------------------------------------
+
+
+def scoped_referral(request, pk, **audit_details) -> Referral:
+    """A referral ``request.user`` may see (404 otherwise, exactly like a missing one), its read
+    audited. For a liaison, also never one that did not reach the institution: a referral revoked
+    before it was sent is outside ``UNSENT_STATES`` but never left the centre."""
+    referral = queries.access_referral(request.user, pk, for_update=True)
+    if liaison_institution_id(request.user) is not None and referral.sent_at is None:
+        raise Http404("No such referral.")
+    record(codes.REFERRAL_VIEW, actor=request.user, obj=referral, **audit_details)
+    return referral
 
 
 def _staff_referral(request, pk, *, for_update: bool = False) -> Referral:
@@ -280,7 +291,7 @@ def render_detail(request, pk, *, status: int = 200, **overrides):
 @login_required
 def referral_detail(request, pk):
     if liaison_institution_id(request.user) is not None:
-        referral = queries.access_referral(request.user, pk, for_update=True)  # 404 outside the scope
+        referral = scoped_referral(request, pk)  # 404 outside the scope
         return redirect("referrals:portal_detail", pk=referral.pk)
     referral = _staff_referral(request, pk)
     return render_detail(request, referral.pk)
@@ -431,9 +442,8 @@ def _packet_of(referral: Referral) -> dict:
 @login_required
 def packet_file(request, pk, fmt: str):
     """The packet as a PDF or as its JSON twin, for staff and for the institution's liaisons."""
-    referral = queries.access_referral(request.user, pk, for_update=True)  # 404 outside the scope
+    referral = scoped_referral(request, pk, download=fmt)  # 404 outside the scope
     packet = _packet_of(referral)
-    record(codes.REFERRAL_VIEW, actor=request.user, obj=referral, download=fmt)
     basename = f"{referral.case.reference}-referral-{referral.pk}"
     if fmt == "pdf":
         language = packet.get("language") or referral.packet_language

@@ -123,8 +123,12 @@ def test_overdue_deadline_is_highlighted_in_the_panel(client, counsellor, urgent
 # --- referring ------------------------------------------------------------------------------------
 
 
-def test_refer_page_lists_the_routing_suggestions_ticked_with_their_reasons(client, counsellor, urgent_case, vtk):
-    response = login(client, counsellor).get(reverse("referrals:refer", kwargs={"reference": urgent_case.reference}))
+def test_refer_page_lists_the_routing_suggestions_ticked_with_their_reasons(
+    client, counsellor, urgent_case, vtk
+):
+    response = login(client, counsellor).get(
+        reverse("referrals:refer", kwargs={"reference": urgent_case.reference})
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert f'value="{vtk.code}" id="suggest-1" checked' in body
@@ -172,7 +176,12 @@ def test_refer_without_a_choice_or_with_an_impossible_delivery_keeps_what_was_ty
     # The social work centre is not on the portal: nothing is created, the error is beside the field.
     response = client.post(
         url,
-        {"institutions": [vtk.code], "other": "rs-csr-nis", "delivery_method": "portal", "reason": "Задржи ово"},
+        {
+            "institutions": [vtk.code],
+            "other": "rs-csr-nis",
+            "delivery_method": "portal",
+            "reason": "Задржи ово",
+        },
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -233,7 +242,11 @@ def test_edit_draft_and_a_stale_edit_is_a_409(client, counsellor, urgent_case, v
     response = login(client, counsellor).post(url, {**fields, "version": referral.version})
     assert response.status_code == 302
     referral.refresh_from_db()
-    assert (referral.kind, referral.delivery_method, referral.packet_language) == ("information", "paper", "en")
+    assert (referral.kind, referral.delivery_method, referral.packet_language) == (
+        "information",
+        "paper",
+        "en",
+    )
 
     response = client.post(url, {**fields, "reason": "Старо читање", "version": referral.version - 1})
     assert response.status_code == 409
@@ -260,7 +273,9 @@ def test_submit_then_supervisor_approves_from_the_dashboard(client, counsellor, 
     assert referral.state == S.SENT and referral.approved_by == supervisor
     assert referral.delivery_status == DeliveryStatus.DELIVERED  # the portal
     # A redirect elsewhere is never followed.
-    other = actions.create_referral(actor=counsellor, case=urgent_case, institution=Institution.objects.get(code="rs-csr-nis"))
+    other = actions.create_referral(
+        actor=counsellor, case=urgent_case, institution=Institution.objects.get(code="rs-csr-nis")
+    )
     actions.transition_referral(actor=counsellor, referral=other, action="submit")
     response = post_transition(client, other, "approve", next="https://evil.example/")
     assert response["Location"] == detail(other)
@@ -278,7 +293,9 @@ def test_dashboard_lists_overdue_referrals(client, counsellor, supervisor, urgen
     assert "Overdue referrals" in body and detail(referral) in body
 
 
-def test_illegal_transition_is_a_409_listing_what_is_possible(client, counsellor, urgent_case, vtk, make_referral):
+def test_illegal_transition_is_a_409_listing_what_is_possible(
+    client, counsellor, urgent_case, vtk, make_referral
+):
     referral = make_referral(counsellor, vtk, case=urgent_case, state=S.SENT)
     response = post_transition(login(client, counsellor), referral, "submit")
     assert response.status_code == 409
@@ -313,11 +330,18 @@ def test_bad_form_input_is_a_400_not_a_500(client, counsellor, urgent_case, vtk)
     referral = actions.create_referral(actor=counsellor, case=urgent_case, institution=vtk)
     url = reverse("referrals:transition", kwargs={"pk": referral.pk})
     login(client, counsellor)
-    for data in ({}, {"action": "fly", "version": 1}, {"action": "submit", "version": "x"}, {"action": "submit"}):
+    for data in (
+        {},
+        {"action": "fly", "version": 1},
+        {"action": "submit", "version": "x"},
+        {"action": "submit"},
+    ):
         assert client.post(url, data).status_code == 400
     assert client.get(url).status_code == 405
     assert client.get("/referrals/99999999999999999999/").status_code == 404
-    assert client.post(reverse("referrals:edit", kwargs={"pk": referral.pk}), {"kind": "x"}).status_code == 400
+    assert (
+        client.post(reverse("referrals:edit", kwargs={"pk": referral.pk}), {"kind": "x"}).status_code == 400
+    )
 
 
 # --- recording the institution's answer, deliveries and messages ----------------------------------
@@ -355,13 +379,17 @@ def test_record_delivery_by_phone(client, counsellor, urgent_case, make_referral
     url = reverse("referrals:delivery", kwargs={"pk": referral.pk})
     login(client, counsellor)
     assert client.post(url, {"method": "fax", "version": referral.version}).status_code == 400
-    response = client.post(url, {"method": "phone", "note": "Разговарала са дежурним", "version": referral.version})
+    response = client.post(
+        url, {"method": "phone", "note": "Разговарала са дежурним", "version": referral.version}
+    )
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.delivery_status == DeliveryStatus.DELIVERED and referral.delivery_method == "phone"
 
 
-def test_messages_from_the_centre_and_recorded_from_the_institution(client, counsellor, urgent_case, vtk, make_referral):
+def test_messages_from_the_centre_and_recorded_from_the_institution(
+    client, counsellor, urgent_case, vtk, make_referral
+):
     referral = make_referral(counsellor, vtk, case=urgent_case, state=S.SENT)
     url = reverse("referrals:message", kwargs={"pk": referral.pk})
     login(client, counsellor)
@@ -377,7 +405,9 @@ def test_messages_from_the_centre_and_recorded_from_the_institution(client, coun
 # --- roles ------------------------------------------------------------------------------------------
 
 
-def test_auditor_reads_everything_and_changes_nothing(client, counsellor, auditor, urgent_case, vtk, make_referral):
+def test_auditor_reads_everything_and_changes_nothing(
+    client, counsellor, auditor, urgent_case, vtk, make_referral
+):
     referral = make_referral(counsellor, vtk, case=urgent_case, state=S.SENT)
     login(client, auditor)
     assert client.get(reverse("referrals:list")).status_code == 200
@@ -385,8 +415,13 @@ def test_auditor_reads_everything_and_changes_nothing(client, counsellor, audito
     assert "Next steps" not in body and 'name="body"' not in body
     assert client.get(reverse("referrals:packet_pdf", kwargs={"pk": referral.pk})).status_code == 200
     assert post_transition(client, referral, "revoke", reason="x").status_code == 403
-    assert client.post(reverse("referrals:message", kwargs={"pk": referral.pk}), {"body": "x"}).status_code == 403
-    assert client.get(reverse("referrals:refer", kwargs={"reference": urgent_case.reference})).status_code == 403
+    assert (
+        client.post(reverse("referrals:message", kwargs={"pk": referral.pk}), {"body": "x"}).status_code
+        == 403
+    )
+    assert (
+        client.get(reverse("referrals:refer", kwargs={"reference": urgent_case.reference})).status_code == 403
+    )
     assert "Refer<" not in client.get(case_url(urgent_case)).content.decode()
     referral.refresh_from_db()
     assert referral.state == S.SENT
@@ -402,7 +437,9 @@ def test_roles_without_casework_see_no_referral(client, role, counsellor, urgent
         assert client.get(reverse(name, kwargs={"pk": referral.pk})).status_code in (403, 404)
     assert client.get(reverse("referrals:detail", kwargs={"pk": referral.pk})).status_code == 404
     assert post_transition(client, referral, "revoke", reason="x").status_code == 404
-    assert client.get(reverse("referrals:refer", kwargs={"reference": urgent_case.reference})).status_code in (403, 404)
+    assert client.get(
+        reverse("referrals:refer", kwargs={"reference": urgent_case.reference})
+    ).status_code in (403, 404)
 
 
 def test_liaison_on_staff_pages_goes_to_the_portal_for_their_own_only(
@@ -419,7 +456,9 @@ def test_liaison_on_staff_pages_goes_to_the_portal_for_their_own_only(
     assert client.get(detail(other)).status_code == 404
     assert post_transition(client, other, "acknowledge").status_code == 404
     assert post_transition(client, own, "revoke", reason="x").status_code == 403
-    assert client.get(reverse("referrals:refer", kwargs={"reference": urgent_case.reference})).status_code in (
+    assert client.get(
+        reverse("referrals:refer", kwargs={"reference": urgent_case.reference})
+    ).status_code in (
         403,
         404,
     )
