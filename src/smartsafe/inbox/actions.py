@@ -20,6 +20,7 @@ from smartsafe.cases.models import TimelineEntry
 from smartsafe.evidence.actions import receive_file
 from smartsafe.evidence.validation import EvidenceRejected
 from smartsafe.intake.actions import receive_contact
+from smartsafe.intake.models import Contact
 from smartsafe.taxonomy.models import Channel
 
 from . import threading
@@ -108,9 +109,14 @@ def create_account(
     channel = Channel.objects.filter(code=kind).first()
     if channel is None:
         raise ValidationError(
-            {"kind": _("The taxonomy has no channel “%(code)s”; load the reference data first.") % {"code": kind}}
+            {
+                "kind": _("The taxonomy has no channel “%(code)s”; load the reference data first.")
+                % {"code": kind}
+            }
         )
-    account = ChannelAccount(kind=kind, name=name, channel=channel, settings=clean_settings(kind, settings or {}))
+    account = ChannelAccount(
+        kind=kind, name=name, channel=channel, settings=clean_settings(kind, settings or {})
+    )
     account.set_secrets(secret=secret, token=token)
     account.save()
     record("channel.create", actor=actor, obj=account, kind=kind, settings=sorted(account.settings))
@@ -158,7 +164,9 @@ def update_account(
 # --- receiving e-mail -----------------------------------------------------------------------------
 
 
-def _attachments_to_vault(message: InboundMessage, parsed: mime.ParsedEmail, contact, automatic: str) -> list[dict]:
+def _attachments_to_vault(
+    message: InboundMessage, parsed: mime.ParsedEmail, contact, automatic: str
+) -> list[dict]:
     kept = []
     for attachment in parsed.attachments:
         entry = {
@@ -171,7 +179,9 @@ def _attachments_to_vault(message: InboundMessage, parsed: mime.ParsedEmail, con
             entry["rejected"] = _("Not kept: part of an automatic message.")
         else:
             try:
-                file = receive_file(data=attachment.data, filename=attachment.filename, contact=contact, via="email")
+                file = receive_file(
+                    data=attachment.data, filename=attachment.filename, contact=contact, via="email"
+                )
                 entry["evidence_id"] = file.pk
             except EvidenceRejected as exc:
                 entry["rejected"] = str(exc.message)[:300]
@@ -182,12 +192,18 @@ def _attachments_to_vault(message: InboundMessage, parsed: mime.ParsedEmail, con
 
 def _received_at(parsed: mime.ParsedEmail, trust_date: bool) -> dt.datetime:
     now = timezone.now()
-    if trust_date and parsed.date and now - dt.timedelta(days=3650) < parsed.date < now + dt.timedelta(days=1):
+    if (
+        trust_date
+        and parsed.date
+        and now - dt.timedelta(days=3650) < parsed.date < now + dt.timedelta(days=1)
+    ):
         return parsed.date
     return now
 
 
-def store_email(*, account: ChannelAccount, raw: bytes, trust_date: bool = False) -> tuple[InboundMessage, bool]:
+def store_email(
+    *, account: ChannelAccount, raw: bytes, trust_date: bool = False
+) -> tuple[InboundMessage, bool]:
     """Store one e-mail received on ``account``; idempotent by Message-ID (or a hash of the bytes).
 
     Returns ``(message, created)``. Never raises for anything the sender wrote; attachments the
@@ -307,6 +323,7 @@ def write_reply(*, actor, contact, body: str) -> OutboundMessage:
         raise ValidationError({"body": _("Write the reply first.")})
     if len(body) > 50_000:
         raise ValidationError({"body": _("The reply is too long.")})
+    contact = Contact.objects.select_related("case").get(pk=contact.pk)  # its case as it is now
     target = reply_target(contact)
     if target is None:
         raise ValidationError(
@@ -320,7 +337,13 @@ def write_reply(*, actor, contact, body: str) -> OutboundMessage:
     outbound.case = case
     outbound.created_by = actor
     outbound.save()
-    record("email.reply", actor=actor, obj=outbound, contact=contact.reference, case=case.reference if case else None)
+    record(
+        "email.reply",
+        actor=actor,
+        obj=outbound,
+        contact=contact.reference,
+        case=case.reference if case else None,
+    )
     return outbound
 
 

@@ -45,7 +45,9 @@ class ChannelAccountForm(forms.ModelForm):
         data = super().clean()
         kind = data.get("kind") or self.instance.kind
         if kind and not Channel.objects.filter(code=kind).exists():
-            raise ValidationError(_("The taxonomy has no channel of this kind; load the reference data first."))
+            raise ValidationError(
+                _("The taxonomy has no channel of this kind; load the reference data first.")
+            )
         return data
 
 
@@ -69,10 +71,17 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        secrets = {k: v for k, v in (("secret", data.get("new_secret")), ("token", data.get("new_token"))) if v}
+        secrets = {
+            k: v for k, v in (("secret", data.get("new_secret")), ("token", data.get("new_token"))) if v
+        }
         if change:
             account = actions.update_account(
-                account=obj, actor=request.user, name=data["name"], settings=data["settings"], active=data["active"], **secrets
+                account=obj,
+                actor=request.user,
+                name=data["name"],
+                settings=data["settings"],
+                active=data["active"],
+                **secrets,
             )
         else:
             account = actions.create_account(

@@ -27,7 +27,11 @@ def _fernet() -> MultiFernet:
     keys = [part.strip() for part in str(configured).split(",") if part.strip()] or [settings.SECRET_KEY]
     return MultiFernet(
         [
-            Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"smartsafe-channel-secrets\0" + key.encode()).digest()))
+            Fernet(
+                base64.urlsafe_b64encode(
+                    hashlib.sha256(b"smartsafe-channel-secrets\0" + key.encode()).digest()
+                )
+            )
             for key in keys
         ]
     )

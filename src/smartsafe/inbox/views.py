@@ -1,4 +1,4 @@
-"""Replying to e-mail from a contact, retrying a failed reply, and the channels' webhook door.
+"""Replying to e-mail from a contact and retrying a failed reply (webhooks: webhooks.py).
 
 Views parse, check access, call an action and respond; actions do every write.
 """
@@ -8,20 +8,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from smartsafe.audit.log import record
 from smartsafe.intake.queries import access_contact
 
 from . import actions, queries
-from .channels import base
 from .forms import CannedChoiceForm, ReplyForm
-from .models import ChannelAccount, OutboundStatus
+from .models import OutboundStatus
 
 
 def _back(contact) -> str:
@@ -49,7 +45,9 @@ def reply(request, contact_pk):
             form = ReplyForm(initial={"body": choice.cleaned_data["canned"].body})
     elif form.is_valid():
         try:
-            outbound = actions.write_reply(actor=request.user, contact=contact, body=form.cleaned_data["body"])
+            outbound = actions.write_reply(
+                actor=request.user, contact=contact, body=form.cleaned_data["body"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -70,21 +68,3 @@ def retry(request, pk):
     else:
         _report(request, outbound)
     return redirect(_back(outbound.contact))
-
-
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def webhook(request, token):
-    """Where push channels (Viber, Telegram, Meta) deliver. Unknown token or a pull channel: 404;
-    a request the adapter cannot verify: 403, nothing stored, the attempt audited."""
-    account = ChannelAccount.objects.filter(webhook_token=token, active=True).first()
-    if account is None or not base.has_adapter(account.kind):
-        raise Http404("No such channel.")
-    adapter = base.get_adapter(account.kind)
-    if not adapter.push:
-        raise Http404("No such channel.")
-    if not adapter.verify(account, request):
-        record("channel.webhook_rejected", obj=account, outcome="denied", kind=account.kind)
-        return HttpResponseForbidden("signature")
-    adapter.receive(account, request)
-    return HttpResponse("ok")

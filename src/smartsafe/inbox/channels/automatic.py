@@ -34,7 +34,7 @@ BOUNCE_SUBJECT = re.compile(
 
 
 def classify(parsed: ParsedEmail, *, our_domains: set[str] = frozenset()) -> str:
-    """"" for a person's message, else one of ``models.Automatic``'s codes."""
+    """ "" for a person's message, else one of ``models.Automatic``'s codes."""
     if parsed.header(LOOP_HEADER) or _is_ours(parsed.message_id, our_domains):
         return "loop"
     if (

@@ -94,7 +94,9 @@ def compose_reply(*, account, target, case, body: str):
 def to_email(outbound) -> EmailMessage:
     account = outbound.account
     msg = EmailMessage()
-    msg["From"] = formataddr((account.setting("from_name") or settings.SMARTSAFE_CENTRE_NAME, outbound.from_address))
+    msg["From"] = formataddr(
+        (account.setting("from_name") or settings.SMARTSAFE_CENTRE_NAME, outbound.from_address)
+    )
     msg["To"] = outbound.to_address
     msg["Subject"] = outbound.subject
     msg["Date"] = format_datetime(timezone.now())
@@ -130,7 +132,9 @@ def send_smtp(account, msg: EmailMessage, *, sender: str, recipient: str) -> Non
                 client.login(account.setting("smtp_username") or account.setting("username", ""), password)
             client.send_message(msg, from_addr=sender, to_addrs=[recipient])
     except smtplib.SMTPRecipientsRefused as exc:
-        raise SendFailed(_("The mail server refused the address: %(detail)s") % {"detail": _smtp_detail(exc)}) from exc
+        raise SendFailed(
+            _("The mail server refused the address: %(detail)s") % {"detail": _smtp_detail(exc)}
+        ) from exc
     except smtplib.SMTPAuthenticationError as exc:
         raise SendFailed(_("The mail server refused our sign-in; check the mailbox password.")) from exc
     except (smtplib.SMTPException, OSError, UnicodeError, ValueError) as exc:
@@ -144,7 +148,9 @@ def _smtp_detail(exc: Exception) -> str:
             parts.append(f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}")
         return "; ".join(parts)[:300]
     if isinstance(exc, smtplib.SMTPResponseException):
-        message = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        message = (
+            exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        )
         return f"{exc.smtp_code} {message}"[:300]
     return (f"{type(exc).__name__}: {exc}")[:300]
 

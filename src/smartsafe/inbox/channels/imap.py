@@ -133,7 +133,9 @@ def poll(account) -> PollResult:
                 client.logout()
             except (imaplib.IMAP4.error, OSError, EOFError):
                 pass
-    ChannelAccount.objects.filter(pk=account.pk).update(last_polled_at=timezone.now(), last_error=result.error)
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        last_polled_at=timezone.now(), last_error=result.error
+    )
     account.refresh_from_db(fields=["cursor", "last_polled_at", "last_error"])
     return result
 

@@ -153,7 +153,8 @@ class ParsedEmail:
 
 
 def clean(text: str, limit: int | None = None) -> str:
-    """Storable text: no NUL or other control characters but tab and newlines, no lone surrogates (PostgreSQL refuses both), optionally shortened."""
+    """Storable text: no control characters but tab and newlines (PostgreSQL refuses NUL), no lone
+    surrogates (not encodable as UTF-8); shortened to ``limit`` when given."""
     if not text:
         return ""
     text = CONTROL.sub("", text)
@@ -509,7 +510,9 @@ def _read_headers(parsed: ParsedEmail, msg: Message) -> None:
         if name.lower() in raw:
             value = raw[name.lower()]
             parsed.headers[name.lower()] = (
-                decode_header_value(value) if name not in ("References",) else clean(_unfold(str(value)), 4000)
+                decode_header_value(value)
+                if name not in ("References",)
+                else clean(_unfold(str(value)), 4000)
             )
     parsed.message_id = normalise_message_id(str(raw.get("message-id", "")))
     parsed.in_reply_to = parse_ids(str(raw.get("in-reply-to", "")))

@@ -82,7 +82,9 @@ def test_uidvalidity_change_starts_again_without_duplicates(mailbox_account, dov
 
 def test_message_without_message_id_is_imported_once(mailbox_account, dovecot):
     account, box = mailbox_account
-    raw = eml("no_message_id.eml").replace(b"Subject: Bez identifikatora", b"Subject: Bez identifikatora " + box.encode())
+    raw = eml("no_message_id.eml").replace(
+        b"Subject: Bez identifikatora", b"Subject: Bez identifikatora " + box.encode()
+    )
     dovecot.append(raw, box)
     assert poll(account).imported == 1
     message = InboundMessage.objects.get(account=account)

@@ -37,7 +37,9 @@ def test_new_mail_becomes_a_contact(account):
     assert "milica" not in contact.reporter_contact + contact.summary
     assert message.headers["message-id"] == "<plain-utf8.1@mail.example.rs>"
     events = list(
-        AuditEvent.objects.filter(action__in=["contact.receive", "email.receive"]).order_by("sequence").values_list("action", "details")
+        AuditEvent.objects.filter(action__in=["contact.receive", "email.receive"])
+        .order_by("sequence")
+        .values_list("action", "details")
     )
     assert [a for a, _d in events] == ["contact.receive", "email.receive"]
     assert "milica" not in str(events)  # no addresses in the audit log
@@ -53,7 +55,10 @@ def test_storing_twice_stores_once(account):
 def test_attachments_go_to_the_vault_and_refusals_are_kept(account):
     message, _ = store(account, eml("attachments.eml"))
     files = EvidenceFile.objects.filter(contact=message.contact).order_by("filename")
-    assert [(f.filename, f.received_via) for f in files] == [("chat.txt", "email"), ("screenshot.png", "email")]
+    assert [(f.filename, f.received_via) for f in files] == [
+        ("chat.txt", "email"),
+        ("screenshot.png", "email"),
+    ]
     by_name = {a["name"]: a for a in message.attachments}
     assert by_name["screenshot.png"]["evidence_id"] == files.get(filename="screenshot.png").pk
     refused = by_name["game-hack.exe"]

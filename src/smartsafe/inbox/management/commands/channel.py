@@ -19,7 +19,11 @@ def _base_url(option: str) -> str:
     configured = getattr(settings, "SMARTSAFE_BASE_URL", "")
     if configured:
         return configured.rstrip("/")
-    hosts = [h for h in settings.ALLOWED_HOSTS if h not in ("*", "localhost", "127.0.0.1", "[::1]") and "*" not in h]
+    hosts = [
+        h
+        for h in settings.ALLOWED_HOSTS
+        if h not in ("*", "localhost", "127.0.0.1", "[::1]") and "*" not in h
+    ]
     return f"https://{hosts[0].lstrip('.')}" if hosts else "http://localhost:8000"
 
 
@@ -52,8 +56,12 @@ class Command(BaseCommand):
         add.add_argument("name")
         add.add_argument("--secret", default="", help="password / app secret (stored encrypted)")
         add.add_argument("--token", default="", help="access or bot token (stored encrypted)")
-        add.add_argument("--setting", action="append", metavar="KEY=VALUE", help="a setting; repeat as needed")
-        add.add_argument("--base-url", default="", help="public address of this installation, for the webhook URL")
+        add.add_argument(
+            "--setting", action="append", metavar="KEY=VALUE", help="a setting; repeat as needed"
+        )
+        add.add_argument(
+            "--base-url", default="", help="public address of this installation, for the webhook URL"
+        )
         sub.add_parser("list", help="list the channels")
         disable = sub.add_parser("disable", help="stop using a channel (kept, with its messages)")
         disable.add_argument("account", help="name or id")
@@ -71,12 +79,16 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(f"channel {account.pk} added: {account.name} ({account.kind})")
         if kind == ChannelKind.EMAIL:
-            self.stdout.write(f"account id: {account.pk} (polled every minute; manage.py poll_email --account {account.pk})")
+            self.stdout.write(
+                f"account id: {account.pk} (polled every minute; manage.py poll_email --account {account.pk})"
+            )
         else:
             url = _base_url(base_url) + reverse("inbox:webhook", args=[account.webhook_token])
             self.stdout.write(f"webhook URL (register it with the provider): {url}")
             if not base.has_adapter(kind):
-                self.stdout.write(self.style.WARNING(f"no adapter for {kind} is installed yet; messages will wait"))
+                self.stdout.write(
+                    self.style.WARNING(f"no adapter for {kind} is installed yet; messages will wait")
+                )
 
     def _list(self, **_options):
         for account in ChannelAccount.objects.order_by("kind", "name"):
