@@ -75,6 +75,11 @@ EMAIL_RECEIVE = "email.receive"
 EMAIL_REPLY = "email.reply"
 EMAIL_SEND = "email.send"
 
+# --- messenger: messages and replies on Viber, Telegram, Messenger, Instagram, WhatsApp --------
+MESSENGER_RECEIVE = "messenger.receive"
+MESSENGER_REPLY = "messenger.reply"
+MESSENGER_SEND = "messenger.send"
+
 # --- referral: referrals to institutions and their answers ------------------------------------
 REFERRAL_CREATE = "referral.create"
 REFERRAL_UPDATE = "referral.update"
@@ -186,6 +191,9 @@ REGISTRY: dict[str, str] = {
     EMAIL_RECEIVE: _("E-mail received on a channel"),
     EMAIL_REPLY: _("E-mail reply written by a counsellor"),
     EMAIL_SEND: _("E-mail reply delivery attempt, sent or failed"),
+    MESSENGER_RECEIVE: _("Messenger message received on a channel"),
+    MESSENGER_REPLY: _("Messenger reply written by a counsellor"),
+    MESSENGER_SEND: _("Messenger reply delivery attempt, sent or failed"),
     REFERRAL_CREATE: _("Referral drafted"),
     REFERRAL_UPDATE: _("Referral draft edited"),
     REFERRAL_SUBMIT: _("Referral submitted for approval"),

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 app_name = "inbox"
 
 urlpatterns = [
     path("contacts/<int:contact_pk>/reply/", views.reply, name="reply"),
     path("replies/<int:pk>/retry/", views.retry, name="retry"),
-    path("hooks/<str:token>/", views.webhook, name="webhook"),
+    path("webhooks/<str:token>/", webhooks.receive, name="webhook"),
 ]

@@ -32,6 +32,11 @@ from smartsafe.inbox.models import ChannelKind
 #: kind → dotted path of its adapter class. Kinds without one can be configured, not yet used.
 ADAPTERS: dict[str, str] = {
     ChannelKind.EMAIL: "smartsafe.inbox.channels.email.EmailAdapter",
+    ChannelKind.VIBER: "smartsafe.inbox.channels.viber.ViberAdapter",
+    ChannelKind.TELEGRAM: "smartsafe.inbox.channels.telegram.TelegramAdapter",
+    ChannelKind.MESSENGER: "smartsafe.inbox.channels.meta.MessengerPageAdapter",
+    ChannelKind.INSTAGRAM: "smartsafe.inbox.channels.meta.InstagramAdapter",
+    ChannelKind.WHATSAPP: "smartsafe.inbox.channels.meta.WhatsAppAdapter",
 }
 
 
