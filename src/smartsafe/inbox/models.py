@@ -208,3 +208,83 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+
+# --- the phone line (telephony.py, docs/telephony.md) ----------------------------------------------
+
+
+class CallState(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ANSWERED = "answered", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    MISSED = "missed", _("Missed")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class Call(models.Model):
+    """One call to the helpline as the exchange reported it, keyed by the exchange's call id.
+
+    The caller's number is never stored: only a keyed hash of it (to recognise the caller again)
+    and its last three digits (to tell calls apart on the call-back list).
+    """
+
+    call_id = models.CharField(_("call id"), max_length=128, unique=True)
+    state = models.CharField(_("state"), max_length=16, choices=CallState.choices, default=CallState.RINGING,
+                             db_index=True)
+    caller_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    caller_hint = models.CharField(_("caller"), max_length=8, blank=True)
+    line = models.CharField(_("number called"), max_length=32, blank=True)
+    extension = models.CharField(_("extension"), max_length=20, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="answered_calls",
+        verbose_name=_("answered by"),
+    )
+    started_at = models.DateTimeField(_("rang at"), db_index=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("talk time (seconds)"), null=True, blank=True)
+    hangup_reason = models.CharField(_("hang-up reason"), max_length=20, blank=True)
+    # The contact a counsellor logged for this call (intake:new?call=…).
+    contact = models.ForeignKey(
+        "intake.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="calls",
+        verbose_name=_("contact"),
+    )
+    callback_attempts = models.PositiveSmallIntegerField(_("call-back attempts"), default=0)
+    callback_done_at = models.DateTimeField(_("called back"), null=True, blank=True)
+    callback_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("called back by"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["state", "callback_done_at"], name="call_callback_idx")]
+
+    def __str__(self) -> str:
+        return f"call {self.call_id}"
+
+    @property
+    def is_over(self) -> bool:
+        return self.state in (CallState.COMPLETED, CallState.MISSED, CallState.ABANDONED)
+
+
+class ContactOpened(models.Model):
+    """The first time someone who works contacts opened one: the unified inbox's unread state."""
+
+    contact = models.OneToOneField(
+        "intake.Contact", on_delete=models.CASCADE, primary_key=True, related_name="first_opened"
+    )
+    first_opened_at = models.DateTimeField(_("first opened"), default=timezone.now)
+    first_opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("first opened by")
+    )
+
+    class Meta:
+        verbose_name = _("opened contact")
+        verbose_name_plural = _("opened contacts")
+
+    def __str__(self) -> str:
+        return f"opened {self.contact_id}"
