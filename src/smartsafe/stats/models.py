@@ -88,3 +88,59 @@ class WorkloadDaily(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     source = models.CharField(max_length=8, choices=Source.choices)
     count = models.PositiveIntegerField(default=0)
+
+
+# --- monthly twins ------------------------------------------------------------------------------
+# A day holds a few hundred records spread over many dimension combinations, so the daily tables
+# barely compress (at a million contacts they have hundreds of thousands of rows). The monthly
+# twins drop the dimensions the figures never group or filter by on a long period (non-data,
+# urgency; municipality for cases — a municipality filter reads the daily table, where it is
+# selective) and hold one row per month: a long period is read from these, its partial months at
+# either end from the daily rows. ``day`` is the first day of the month.
+
+
+class ContactMonthly(models.Model):
+    day = models.DateField(db_index=True)
+    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, related_name="+")
+    reporter_type = models.ForeignKey(
+        "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(default=0)
+
+
+class ContactTopicMonthly(models.Model):
+    day = models.DateField(db_index=True)
+    category = models.ForeignKey("taxonomy.Category", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, related_name="+")
+    reporter_type = models.ForeignKey(
+        "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(default=0)
+
+
+class CaseMonthly(models.Model):
+    day = models.DateField(db_index=True)
+    kind = models.CharField(max_length=16)
+    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reporter_type = models.ForeignKey(
+        "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(default=0)
+
+
+class CaseCategoryMonthly(models.Model):
+    day = models.DateField(db_index=True)
+    kind = models.CharField(max_length=16)
+    category = models.ForeignKey("taxonomy.Category", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reporter_type = models.ForeignKey(
+        "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    count = models.PositiveIntegerField(default=0)
+
+
+class WorkloadMonthly(models.Model):
+    day = models.DateField(db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=8)
+    count = models.PositiveIntegerField(default=0)

@@ -30,7 +30,18 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncYear
 
-from .models import CaseCategoryDaily, CaseDaily, ContactDaily, ContactTopicDaily, WorkloadDaily
+from .models import (
+    CaseCategoryDaily,
+    CaseCategoryMonthly,
+    CaseDaily,
+    CaseMonthly,
+    ContactDaily,
+    ContactMonthly,
+    ContactTopicDaily,
+    ContactTopicMonthly,
+    WorkloadDaily,
+    WorkloadMonthly,
+)
 from .rollups import day_bounds
 
 PREVENTION_KEYS = ("events", "pupils", "parents", "primary_schools", "secondary_schools")
@@ -88,55 +99,88 @@ def _period(qs, date_from, date_to):
     return qs
 
 
-def contact_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS):
-    qs = ContactTopicDaily.objects.filter(category=f.category) if f.category else ContactDaily.objects.all()
-    qs = _period(qs, date_from, date_to)
-    if f.channel:
-        qs = qs.filter(channel=f.channel)
-    if f.reporter_type:
-        qs = qs.filter(reporter_type=f.reporter_type)
-    return qs.order_by()
+def split_period(date_from, date_to):
+    """``(months, edges)``: the whole months of the period, read from the monthly tables, as a
+    (first, last) pair of month starts (None ends are open; ``months`` is None when no whole month
+    falls inside), and the leftover (from, to) day ranges read from the daily tables."""
+    first = date_from if (date_from is None or date_from.day == 1) else _next_month(date_from)
+    last = date_to if (date_to is None or _next_month(date_to) - dt.timedelta(days=1) == date_to) else None
+    if date_to is not None and last is None:
+        last = date_to.replace(day=1) - dt.timedelta(days=1)  # end of the last whole month
+    if first is not None and last is not None and first > last:
+        return None, [(date_from, date_to)]
+    edges = []
+    if date_from is not None and date_from < first:
+        edges.append((date_from, first - dt.timedelta(days=1)))
+    if date_to is not None and last < date_to:
+        edges.append((last + dt.timedelta(days=1), date_to))
+    return (first, last.replace(day=1) if last else None), edges
 
 
-def case_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS):
-    qs = CaseCategoryDaily.objects.filter(category=f.category) if f.category else CaseDaily.objects.all()
-    qs = _period(qs, date_from, date_to)
-    for name in ("municipality", "channel", "reporter_type"):
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _sources(daily, monthly, date_from, date_to, *, monthly_ok=True) -> list:
+    """Querysets whose rows, summed, cover exactly the period once."""
+    if not monthly_ok:
+        return [_period(daily.objects.all(), date_from, date_to)]
+    months, edges = split_period(date_from, date_to)
+    out = [_period(daily.objects.all(), a, b) for a, b in edges]
+    if months is not None:
+        out.append(_period(monthly.objects.all(), *months))
+    return out
+
+
+def _narrow(qs, f: Filters, names):
+    for name in names:
         if getattr(f, name):
             qs = qs.filter(**{name: getattr(f, name)})
     return qs.order_by()
 
 
-def referred_category_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS):
-    qs = _period(CaseCategoryDaily.objects.filter(kind="referred"), date_from, date_to)
-    for name in ("category", "municipality", "channel", "reporter_type"):
-        if getattr(f, name):
-            qs = qs.filter(**{name: getattr(f, name)})
-    return qs.order_by()
+def contact_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> list:
+    if f.category:
+        tables = (ContactTopicDaily, ContactTopicMonthly)
+    else:
+        tables = (ContactDaily, ContactMonthly)
+    return [_narrow(qs, f, ("category", "channel", "reporter_type")) for qs in _sources(*tables, date_from, date_to)]
+
+
+def case_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> list:
+    tables = (CaseCategoryDaily, CaseCategoryMonthly) if f.category else (CaseDaily, CaseMonthly)
+    sources = _sources(*tables, date_from, date_to, monthly_ok=not f.municipality)
+    return [_narrow(qs, f, ("category", "municipality", "channel", "reporter_type")) for qs in sources]
+
+
+def referred_category_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> list:
+    sources = _sources(CaseCategoryDaily, CaseCategoryMonthly, date_from, date_to, monthly_ok=not f.municipality)
+    return [
+        _narrow(qs.filter(kind="referred"), f, ("category", "municipality", "channel", "reporter_type"))
+        for qs in sources
+    ]
+
+
+def _grouped(sources, field: str) -> dict:
+    out: dict = {}
+    for qs in sources:
+        for row in qs.values(field).annotate(n=_total()):
+            out[row[field]] = out.get(row[field], 0) + row["n"]
+    return {k: v for k, v in sorted(out.items(), key=lambda kv: (-kv[1], str(kv[0]))) if v}
 
 
 def contacts_by_channel(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> dict[str, int]:
-    rows = contact_rows(date_from, date_to, f).values("channel__code").annotate(n=_total()).order_by("-n", "channel__code")
-    return {row["channel__code"]: row["n"] for row in rows if row["n"]}
+    return _grouped(contact_rows(date_from, date_to, f), "channel__code")
 
 
 def case_totals(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> dict[str, int]:
-    totals = case_rows(date_from, date_to, f).aggregate(
-        total=_total(),
-        advisory=Coalesce(Sum("count", filter=Q(kind="advisory")), Value(0), output_field=IntegerField()),
-        referred=Coalesce(Sum("count", filter=Q(kind="referred")), Value(0), output_field=IntegerField()),
-    )
-    return {"total": totals["total"], "advisory": totals["advisory"], "referred": totals["referred"]}
+    by_kind = _grouped(case_rows(date_from, date_to, f), "kind")
+    advisory, referred = by_kind.get("advisory", 0), by_kind.get("referred", 0)
+    return {"total": sum(by_kind.values()), "advisory": advisory, "referred": referred}
 
 
 def referred_by_category(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> dict[str, int]:
-    rows = (
-        referred_category_rows(date_from, date_to, f)
-        .values("category__code")
-        .annotate(n=_total())
-        .order_by("-n", "category__code")
-    )
-    return {row["category__code"]: row["n"] for row in rows if row["n"]}
+    return _grouped(referred_category_rows(date_from, date_to, f), "category__code")
 
 
 def prevention(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> dict[str, int]:
@@ -171,8 +215,7 @@ def summary(date_from=None, date_to=None, **filters) -> dict:
 
 def contacts_by_channel_kind(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> dict[str, int]:
     """Contacts per kind of channel (web, e-mail, phone, social…): the four bars of the seed slide."""
-    rows = contact_rows(date_from, date_to, f).values("channel__kind").annotate(n=_total()).order_by("-n")
-    return {row["channel__kind"]: row["n"] for row in rows if row["n"]}
+    return _grouped(contact_rows(date_from, date_to, f), "channel__kind")
 
 
 def trends(by: str, date_from=None, date_to=None, f: Filters = NO_FILTERS) -> list[dict]:
@@ -183,14 +226,15 @@ def trends(by: str, date_from=None, date_to=None, f: Filters = NO_FILTERS) -> li
     def slot(day):
         return periods.setdefault(day, {"period": day, "contacts": 0, "cases": 0, "advisory": 0, "referred": 0})
 
-    for row in contact_rows(date_from, date_to, f).annotate(p=trunc("day")).values("p").annotate(n=_total()):
-        slot(row["p"])["contacts"] = row["n"]
-    case_q = case_rows(date_from, date_to, f).annotate(p=trunc("day")).values("p", "kind").annotate(n=_total())
-    for row in case_q:
-        target = slot(row["p"])
-        target["cases"] += row["n"]
-        if row["kind"] in ("advisory", "referred"):
-            target[row["kind"]] += row["n"]
+    for qs in contact_rows(date_from, date_to, f):
+        for row in qs.annotate(p=trunc("day")).values("p").annotate(n=_total()):
+            slot(row["p"])["contacts"] += row["n"]
+    for qs in case_rows(date_from, date_to, f):
+        for row in qs.annotate(p=trunc("day")).values("p", "kind").annotate(n=_total()):
+            target = slot(row["p"])
+            target["cases"] += row["n"]
+            if row["kind"] in ("advisory", "referred"):
+                target[row["kind"]] += row["n"]
     return [periods[key] for key in sorted(periods)]
 
 
@@ -233,13 +277,11 @@ def response_times(date_from=None, date_to=None) -> list[dict]:
 
 def workload(date_from=None, date_to=None) -> list[dict]:
     """Per person: contacts they logged and cases they own, opened in the period; busiest first."""
-    rows = _period(WorkloadDaily.objects.all(), date_from, date_to).order_by()
     people: dict[int, dict] = {}
-    for row in rows.values("user_id", "user__username", "source").annotate(n=_total()):
-        person = people.setdefault(
-            row["user_id"], {"user": row["user__username"], "contacts": 0, "cases": 0}
-        )
-        person[row["source"]] = row["n"]
+    for qs in _sources(WorkloadDaily, WorkloadMonthly, date_from, date_to):
+        for row in qs.order_by().values("user_id", "user__username", "source").annotate(n=_total()):
+            person = people.setdefault(row["user_id"], {"user": row["user__username"], "contacts": 0, "cases": 0})
+            person[row["source"]] += row["n"]
     return sorted(people.values(), key=lambda p: (-p["contacts"] - p["cases"], p["user"]))
 
 
@@ -267,8 +309,8 @@ def complete_reports(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> d
 
 def years_with_data() -> list[int]:
     """Years that have contacts, newest first (the public page offers only these)."""
-    first = ContactDaily.objects.order_by("day").values_list("day", flat=True).first()
-    last = ContactDaily.objects.order_by("-day").values_list("day", flat=True).first()
+    first = ContactMonthly.objects.order_by("day").values_list("day", flat=True).first()
+    last = ContactMonthly.objects.order_by("-day").values_list("day", flat=True).first()
     if not first:
         return []
     return list(range(last.year, first.year - 1, -1))

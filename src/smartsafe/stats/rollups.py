@@ -15,12 +15,32 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import BooleanField, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Count, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models import Case as When_
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from .models import CaseCategoryDaily, CaseDaily, ContactDaily, ContactTopicDaily, WorkloadDaily
+from .models import (
+    CaseCategoryDaily,
+    CaseCategoryMonthly,
+    CaseDaily,
+    CaseMonthly,
+    ContactDaily,
+    ContactMonthly,
+    ContactTopicDaily,
+    ContactTopicMonthly,
+    WorkloadDaily,
+    WorkloadMonthly,
+)
+
+# daily table → (monthly twin, the dimensions it keeps)
+MONTHLY = {
+    ContactDaily: (ContactMonthly, ("channel_id", "reporter_type_id")),
+    ContactTopicDaily: (ContactTopicMonthly, ("category_id", "channel_id", "reporter_type_id")),
+    CaseDaily: (CaseMonthly, ("kind", "channel_id", "reporter_type_id")),
+    CaseCategoryDaily: (CaseCategoryMonthly, ("kind", "category_id", "channel_id", "reporter_type_id")),
+    WorkloadDaily: (WorkloadMonthly, ("user_id", "source")),
+}
 
 BATCH = 5000
 
@@ -192,6 +212,7 @@ def refresh_contact_days(days: Iterable[dt.date]) -> None:
         _write(ContactDaily, _contact_rows(days))
         _write(ContactTopicDaily, _contact_topic_rows(days))
         _write(WorkloadDaily, _contact_workload_rows(days))
+        _refresh_months((ContactDaily, ContactTopicDaily, WorkloadDaily), days)
 
 
 def refresh_case_days(days: Iterable[dt.date]) -> None:
@@ -206,6 +227,29 @@ def refresh_case_days(days: Iterable[dt.date]) -> None:
         _write(CaseDaily, _case_rows(days))
         _write(CaseCategoryDaily, _case_category_rows(days))
         _write(WorkloadDaily, _case_workload_rows(days))
+        _refresh_months((CaseDaily, CaseCategoryDaily, WorkloadDaily), days)
+
+
+def _month_rows(daily, dims, months):
+    rows = daily.objects.order_by()
+    if months is not None:
+        q = Q(pk__in=[])
+        for month in months:
+            following = (month + dt.timedelta(days=32)).replace(day=1)
+            q |= Q(day__gte=month, day__lt=following)
+        rows = rows.filter(q)
+    for row in rows.annotate(m=TruncMonth("day")).values("m", *dims).annotate(n=Sum("count")):
+        yield {"day": row["m"], **{d: row[d] for d in dims}, "count": row["n"]}
+
+
+def _refresh_months(dailies, days) -> None:
+    """Recount the monthly twins of ``dailies`` for the months of ``days`` from the daily rows."""
+    months = sorted({d.replace(day=1) for d in days})
+    for daily in dailies:
+        monthly, dims = MONTHLY[daily]
+        # Workload months hold both sources; recounting both from the daily rows is still exact.
+        monthly.objects.filter(day__in=months).delete()
+        _write(monthly, _month_rows(daily, dims, months))
 
 
 def rebuild() -> dict[str, int]:
@@ -213,13 +257,17 @@ def rebuild() -> dict[str, int]:
     with transaction.atomic():
         for model in (ContactDaily, ContactTopicDaily, CaseDaily, CaseCategoryDaily, WorkloadDaily):
             model.objects.all().delete()
-        return {
+            MONTHLY[model][0].objects.all().delete()
+        written = {
             "contact_daily": _write(ContactDaily, _contact_rows(None)),
             "contact_topic_daily": _write(ContactTopicDaily, _contact_topic_rows(None)),
             "case_daily": _write(CaseDaily, _case_rows(None)),
             "case_category_daily": _write(CaseCategoryDaily, _case_category_rows(None)),
             "workload_daily": _write(WorkloadDaily, list(_contact_workload_rows(None)) + list(_case_workload_rows(None))),
         }
+        for daily, (monthly, dims) in MONTHLY.items():
+            written[monthly._meta.model_name] = _write(monthly, _month_rows(daily, dims, None))
+        return written
 
 
 def case_days(case_ids: Iterable[int]) -> set[dt.date]:

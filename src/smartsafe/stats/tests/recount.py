@@ -12,7 +12,18 @@ from django.utils import timezone
 
 from smartsafe.cases.models import Case
 from smartsafe.intake.models import Contact
-from smartsafe.stats.models import CaseCategoryDaily, CaseDaily, ContactDaily, ContactTopicDaily, WorkloadDaily
+from smartsafe.stats.models import (
+    CaseCategoryDaily,
+    CaseCategoryMonthly,
+    CaseDaily,
+    CaseMonthly,
+    ContactDaily,
+    ContactMonthly,
+    ContactTopicDaily,
+    ContactTopicMonthly,
+    WorkloadDaily,
+    WorkloadMonthly,
+)
 
 
 def _day(moment):
@@ -40,7 +51,17 @@ def expected() -> dict[str, Counter]:
         for cat in case.categories.all():
             out["category"][(day, case.kind, cat.pk, case.municipality_id, ch, rt)] += 1
         out["workload"][(day, case.owner_id, "cases")] += 1
+    # Monthly twins: the daily counts per month, over the dimensions each keeps (by position).
+    for name, keep in MONTHLY_KEEP.items():
+        monthly = Counter()
+        for key, n in out[name].items():
+            monthly[(key[0].replace(day=1), *(key[i] for i in keep))] += n
+        out[f"{name}_monthly"] = monthly
     return out
+
+
+# Positions (after the day) of the dimensions each monthly table keeps.
+MONTHLY_KEEP = {"contact": (1, 2), "topic": (1, 2, 3), "case": (1, 5, 6), "category": (1, 2, 4, 5), "workload": (1, 2)}
 
 
 def stored() -> dict[str, Counter]:
@@ -60,4 +81,11 @@ def stored() -> dict[str, Counter]:
             CaseCategoryDaily, ("day", "kind", "category_id", "municipality_id", "channel_id", "reporter_type_id")
         ),
         "workload": collect(WorkloadDaily, ("day", "user_id", "source")),
+        "contact_monthly": collect(ContactMonthly, ("day", "channel_id", "reporter_type_id")),
+        "topic_monthly": collect(ContactTopicMonthly, ("day", "category_id", "channel_id", "reporter_type_id")),
+        "case_monthly": collect(CaseMonthly, ("day", "kind", "channel_id", "reporter_type_id")),
+        "category_monthly": collect(
+            CaseCategoryMonthly, ("day", "kind", "category_id", "channel_id", "reporter_type_id")
+        ),
+        "workload_monthly": collect(WorkloadMonthly, ("day", "user_id", "source")),
     }
