@@ -66,7 +66,19 @@ class Command(BaseCommand):
         except TaxonomyMissing as exc:
             raise CommandError(str(exc)) from None
         self._summary(result)
+        self._referrals(seed)
         self._rebuild_rollups()
+
+    def _referrals(self, seed: int) -> None:
+        # Referrals in every state, through the referral workflow, on the cases just written.
+        import random
+
+        from smartsafe.referrals.demo import load_demo_referrals
+
+        counts = load_demo_referrals(random.Random(seed))
+        if counts:
+            states = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
+            self.stdout.write(f"Referrals: {sum(counts.values())} ({states}).")
 
     def _rebuild_rollups(self) -> None:
         # Bulk-written history bypasses the statistics hooks: recount the roll-ups once.
