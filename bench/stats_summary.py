@@ -58,9 +58,7 @@ def _insert(model, rows: list[dict]) -> None:
         else:
             defaults[f.attname] = f.get_db_prep_save(f.get_default(), connection)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql, [[row.get(f.attname, defaults[f.attname]) for f in fields] for row in rows]
-        )
+        cursor.executemany(sql, [[row.get(f.attname, defaults[f.attname]) for f in fields] for row in rows])
 
 
 def generate(n_contacts: int, seed: int = 1) -> dict:
@@ -94,7 +92,7 @@ def generate(n_contacts: int, seed: int = 1) -> dict:
         size = min(BATCH, n_contacts - offset)
         contacts, cases, case_categories, topics = [], [], [], []
         with transaction.atomic():
-            for i in range(size):
+            for _ in range(size):
                 received = dt.datetime.fromtimestamp(start + rng.random() * span, tz=dt.UTC)
                 user = rng.choice(staff)
                 case_id = None
@@ -148,7 +146,9 @@ def generate(n_contacts: int, seed: int = 1) -> dict:
     print()
     with connection.cursor() as cursor:
         for table in ("cases_case", "intake_contact"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            )
         cursor.execute("ANALYZE")
     return written
 
@@ -183,17 +183,23 @@ def main() -> int:
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        print(f"statistics on {connection.vendor} ({connection.settings_dict['NAME']}), {os.cpu_count()} CPUs")
+        print(
+            f"statistics on {connection.vendor} ({connection.settings_dict['NAME']}), {os.cpu_count()} CPUs"
+        )
         t = time.perf_counter()
         written = generate(args.contacts)
-        print(f"  generated {written['contacts']:,} contacts, {written['cases']:,} cases "
-              f"({written['referred']:,} referred) in {time.perf_counter() - t:.0f} s")
+        print(
+            f"  generated {written['contacts']:,} contacts, {written['cases']:,} cases "
+            f"({written['referred']:,} referred) in {time.perf_counter() - t:.0f} s"
+        )
         t = time.perf_counter()
         rows = rollups.rebuild()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        print(f"  rebuilt roll-ups in {time.perf_counter() - t:.1f} s: "
-              + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+        print(
+            f"  rebuilt roll-ups in {time.perf_counter() - t:.1f} s: "
+            + ", ".join(f"{k} {v:,}" for k, v in rows.items())
+        )
         client = Client()
         client.force_login(make_user("analyst"))
         month = (dt.date(2024, 3, 1), dt.date(2024, 3, 31))

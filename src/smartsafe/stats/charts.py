@@ -47,8 +47,10 @@ def bars(title: str, items: list[tuple[str, int]], *, width: int = 560) -> SafeS
         y = 5 + i * row
         w = (width - label_w - 90) * value / top
         body.append(
-            f'<text x="{label_w - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="#222">{escape(label)}</text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{PALETTE[i % len(PALETTE)]}"/>'
+            f'<text x="{label_w - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="#222">'
+            f"{escape(label)}</text>"
+            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" '
+            f'fill="{PALETTE[i % len(PALETTE)]}"/>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + 18}" font-size="13" fill="#222">{_n(value)}</text>'
         )
     if not items:
@@ -78,7 +80,8 @@ def pie(title: str, items: list[tuple[str, int]], *, hole: float = 0.0, size: in
         else:
             x1, y1, x2, y2, large = _arc(cx, cy, r, angle, angle + sweep)
             body.append(
-                f'<path d="M{cx},{cy} L{x1:.2f},{y1:.2f} A{r},{r} 0 {large} 1 {x2:.2f},{y2:.2f} Z" fill="{colour}">'
+                f'<path d="M{cx},{cy} L{x1:.2f},{y1:.2f} A{r},{r} 0 {large} 1 {x2:.2f},{y2:.2f} Z" '
+                f'fill="{colour}">'
                 f"<title>{escape(label)}: {_n(value)}</title></path>"
             )
         angle += sweep
@@ -95,22 +98,30 @@ def pie(title: str, items: list[tuple[str, int]], *, hole: float = 0.0, size: in
             f'<text x="{size + 30}" y="{y}" font-size="13" fill="#222">{escape(label)} — {share}</text>'
         )
     height = max(size, 22 * len(items) + 10)
-    desc = "; ".join(
-        f"{label}: {_n(value)} ({round(100 * value / total)}%)" for label, value in items if total
-    ) or "—"
+    desc = (
+        "; ".join(f"{label}: {_n(value)} ({round(100 * value / total)}%)" for label, value in items if total)
+        or "—"
+    )
     return _frame(title, desc, size + 330, height, body)
 
 
-def columns(title: str, labels: list[str], series: list[tuple[str, list[int]]], *, width: int = 640) -> SafeString:
+def columns(
+    title: str, labels: list[str], series: list[tuple[str, list[int]]], *, width: int = 640
+) -> SafeString:
     """Grouped columns per period (e.g. contacts and cases per year); a line when there are many periods."""
     height, left, bottom, top_pad = 240, 50, 40, 30
     top = max((v for _, values in series for v in values), default=0) or 1
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
-    body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#888"/>']
+    body = [
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#888"/>'
+    ]
     for step in range(5):
         value = top * step / 4
         y = height - bottom - plot_h * step / 4
-        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#555">{_n(round(value))}</text>')
+        body.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#555">'
+            f"{_n(round(value))}</text>"
+        )
     n = max(len(labels), 1)
     slot = plot_w / n
     as_line = n > 24
@@ -118,7 +129,8 @@ def columns(title: str, labels: list[str], series: list[tuple[str, list[int]]], 
         colour = PALETTE[s % len(PALETTE)]
         if as_line:
             points = " ".join(
-                f"{left + slot * (i + 0.5):.1f},{height - bottom - plot_h * v / top:.1f}" for i, v in enumerate(values)
+                f"{left + slot * (i + 0.5):.1f},{height - bottom - plot_h * v / top:.1f}"
+                for i, v in enumerate(values)
             )
             body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
         else:
@@ -127,7 +139,8 @@ def columns(title: str, labels: list[str], series: list[tuple[str, list[int]]], 
                 h = plot_h * v / top
                 x = left + slot * i + slot * 0.1 + bar_w * s
                 body.append(
-                    f'<rect x="{x:.1f}" y="{height - bottom - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}">'
+                    f'<rect x="{x:.1f}" y="{height - bottom - h:.1f}" width="{bar_w:.1f}" '
+                    f'height="{h:.1f}" fill="{colour}">'
                     f"<title>{escape(labels[i])} · {escape(name)}: {_n(v)}</title></rect>"
                 )
         body.append(
@@ -141,7 +154,11 @@ def columns(title: str, labels: list[str], series: list[tuple[str, list[int]]], 
                 f'<text x="{left + slot * (i + 0.5):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
                 f'font-size="11" fill="#555">{escape(label)}</text>'
             )
-    desc = "; ".join(
-        f"{label}: " + ", ".join(f"{name} {_n(values[i])}" for name, values in series) for i, label in enumerate(labels)
-    ) or "—"
+    desc = (
+        "; ".join(
+            f"{label}: " + ", ".join(f"{name} {_n(values[i])}" for name, values in series)
+            for i, label in enumerate(labels)
+        )
+        or "—"
+    )
     return _frame(title, desc, width, height, body)

@@ -16,7 +16,9 @@ class _Term(forms.ModelChoiceField):
 
 
 class StatsFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     channel = _Term(Channel, _("Channel"), empty_label=_("All channels"))
     category = _Term(Category, _("Category"), empty_label=_("All categories"))

@@ -15,7 +15,17 @@ from django.conf import settings
 from django.db import models
 
 
-class ContactDaily(models.Model):
+class Rollup(models.Model):
+    """Base of the roll-up rows: derived counts, written only by rollups.py."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.day}: {self.count}"
+
+
+class ContactDaily(Rollup):
     """Contacts received per day, channel, reporter type, non-data and urgency."""
 
     day = models.DateField(db_index=True)
@@ -28,7 +38,7 @@ class ContactDaily(models.Model):
     count = models.PositiveIntegerField(default=0)
 
 
-class ContactTopicDaily(models.Model):
+class ContactTopicDaily(Rollup):
     """Contacts per day and topic (one row per topic of a contact), for the category filter."""
 
     day = models.DateField(db_index=True)
@@ -40,7 +50,7 @@ class ContactTopicDaily(models.Model):
     count = models.PositiveIntegerField(default=0)
 
 
-class CaseDaily(models.Model):
+class CaseDaily(Rollup):
     """Cases opened per day, kind, state, municipality, urgency and origin.
 
     The origin (``channel``, ``reporter_type``) is that of the case's earliest contact: the channel
@@ -54,14 +64,16 @@ class CaseDaily(models.Model):
     municipality = models.ForeignKey(
         "taxonomy.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    channel = models.ForeignKey(
+        "taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     reporter_type = models.ForeignKey(
         "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     count = models.PositiveIntegerField(default=0)
 
 
-class CaseCategoryDaily(models.Model):
+class CaseCategoryDaily(Rollup):
     """Cases opened per day and category: one row per category of a case."""
 
     day = models.DateField(db_index=True)
@@ -70,14 +82,16 @@ class CaseCategoryDaily(models.Model):
     municipality = models.ForeignKey(
         "taxonomy.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    channel = models.ForeignKey(
+        "taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     reporter_type = models.ForeignKey(
         "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     count = models.PositiveIntegerField(default=0)
 
 
-class WorkloadDaily(models.Model):
+class WorkloadDaily(Rollup):
     """Per counsellor and day: contacts they logged and cases they own (opened that day)."""
 
     class Source(models.TextChoices):
@@ -99,7 +113,7 @@ class WorkloadDaily(models.Model):
 # either end from the daily rows. ``day`` is the first day of the month.
 
 
-class ContactMonthly(models.Model):
+class ContactMonthly(Rollup):
     day = models.DateField(db_index=True)
     channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, related_name="+")
     reporter_type = models.ForeignKey(
@@ -108,7 +122,7 @@ class ContactMonthly(models.Model):
     count = models.PositiveIntegerField(default=0)
 
 
-class ContactTopicMonthly(models.Model):
+class ContactTopicMonthly(Rollup):
     day = models.DateField(db_index=True)
     category = models.ForeignKey("taxonomy.Category", on_delete=models.CASCADE, related_name="+")
     channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, related_name="+")
@@ -118,28 +132,32 @@ class ContactTopicMonthly(models.Model):
     count = models.PositiveIntegerField(default=0)
 
 
-class CaseMonthly(models.Model):
+class CaseMonthly(Rollup):
     day = models.DateField(db_index=True)
     kind = models.CharField(max_length=16)
-    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    channel = models.ForeignKey(
+        "taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     reporter_type = models.ForeignKey(
         "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     count = models.PositiveIntegerField(default=0)
 
 
-class CaseCategoryMonthly(models.Model):
+class CaseCategoryMonthly(Rollup):
     day = models.DateField(db_index=True)
     kind = models.CharField(max_length=16)
     category = models.ForeignKey("taxonomy.Category", on_delete=models.CASCADE, related_name="+")
-    channel = models.ForeignKey("taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    channel = models.ForeignKey(
+        "taxonomy.Channel", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     reporter_type = models.ForeignKey(
         "taxonomy.ReporterType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     count = models.PositiveIntegerField(default=0)
 
 
-class WorkloadMonthly(models.Model):
+class WorkloadMonthly(Rollup):
     day = models.DateField(db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     source = models.CharField(max_length=8)

@@ -60,7 +60,12 @@ class Filters:
     def resolve(cls, **given) -> Filters:
         from smartsafe.taxonomy.models import Category, Channel, Municipality, ReporterType
 
-        models = {"channel": Channel, "category": Category, "municipality": Municipality, "reporter_type": ReporterType}
+        models = {
+            "channel": Channel,
+            "category": Category,
+            "municipality": Municipality,
+            "reporter_type": ReporterType,
+        }
         unknown = set(given) - set(models)
         if unknown:
             raise TypeError(f"unknown statistics filters: {sorted(unknown)}")
@@ -144,7 +149,10 @@ def contact_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> list:
         tables = (ContactTopicDaily, ContactTopicMonthly)
     else:
         tables = (ContactDaily, ContactMonthly)
-    return [_narrow(qs, f, ("category", "channel", "reporter_type")) for qs in _sources(*tables, date_from, date_to)]
+    return [
+        _narrow(qs, f, ("category", "channel", "reporter_type"))
+        for qs in _sources(*tables, date_from, date_to)
+    ]
 
 
 def case_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> list:
@@ -154,7 +162,9 @@ def case_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> list:
 
 
 def referred_category_rows(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> list:
-    sources = _sources(CaseCategoryDaily, CaseCategoryMonthly, date_from, date_to, monthly_ok=not f.municipality)
+    sources = _sources(
+        CaseCategoryDaily, CaseCategoryMonthly, date_from, date_to, monthly_ok=not f.municipality
+    )
     return [
         _narrow(qs.filter(kind="referred"), f, ("category", "municipality", "channel", "reporter_type"))
         for qs in sources
@@ -224,7 +234,9 @@ def trends(by: str, date_from=None, date_to=None, f: Filters = NO_FILTERS) -> li
     periods: dict[dt.date, dict] = {}
 
     def slot(day):
-        return periods.setdefault(day, {"period": day, "contacts": 0, "cases": 0, "advisory": 0, "referred": 0})
+        return periods.setdefault(
+            day, {"period": day, "contacts": 0, "cases": 0, "advisory": 0, "referred": 0}
+        )
 
     for qs in contact_rows(date_from, date_to, f):
         for row in qs.annotate(p=trunc("day")).values("p").annotate(n=_total()):
@@ -280,7 +292,9 @@ def workload(date_from=None, date_to=None) -> list[dict]:
     people: dict[int, dict] = {}
     for qs in _sources(WorkloadDaily, WorkloadMonthly, date_from, date_to):
         for row in qs.order_by().values("user_id", "user__username", "source").annotate(n=_total()):
-            person = people.setdefault(row["user_id"], {"user": row["user__username"], "contacts": 0, "cases": 0})
+            person = people.setdefault(
+                row["user_id"], {"user": row["user__username"], "contacts": 0, "cases": 0}
+            )
             person[row["source"]] += row["n"]
     return sorted(people.values(), key=lambda p: (-p["contacts"] - p["cases"], p["user"]))
 
@@ -302,7 +316,9 @@ def complete_reports(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> d
         qs = qs.filter(created_at__lt=day_bounds(date_to)[1])
     if f.category:
         qs = qs.filter(category=f.category)
-    totals = qs.aggregate(reports=Count("pk"), complete=Count("pk", filter=Q(completeness__gte=COMPLETE_SCORE)))
+    totals = qs.aggregate(
+        reports=Count("pk"), complete=Count("pk", filter=Q(completeness__gte=COMPLETE_SCORE))
+    )
     share = round(100 * totals["complete"] / totals["reports"], 1) if totals["reports"] else None
     return {**totals, "share": share}
 

@@ -21,7 +21,9 @@ from . import rollups
 def _contact_before(sender, instance, raw=False, **kwargs):
     instance._stats_before = None
     if instance.pk and not raw:
-        instance._stats_before = Contact.objects.filter(pk=instance.pk).values("received_at", "case_id").first()
+        instance._stats_before = (
+            Contact.objects.filter(pk=instance.pk).values("received_at", "case_id").first()
+        )
 
 
 @receiver(post_save, sender=Contact, dispatch_uid="stats_contact_post_save")
@@ -47,7 +49,9 @@ def _contact_deleted(sender, instance, **kwargs):
 def _case_before(sender, instance, raw=False, **kwargs):
     instance._stats_before = None
     if instance.pk and not raw:
-        instance._stats_before = Case.objects.filter(pk=instance.pk).values_list("opened_at", flat=True).first()
+        instance._stats_before = (
+            Case.objects.filter(pk=instance.pk).values_list("opened_at", flat=True).first()
+        )
 
 
 @receiver(post_save, sender=Case, dispatch_uid="stats_case_post_save")

@@ -78,8 +78,16 @@ def _pie_drawing(items, font) -> Drawing:
     drawing.add(pie)
     for i, (label, value) in enumerate(items):
         y = 55 * mm - i * 12
-        drawing.add(String(65 * mm, y, f"{label[:45]} — {value} ({round(100 * value / total)}%)", fontName=font, fontSize=8,
-                           fillColor=colors.HexColor(PALETTE[i % len(PALETTE)])))
+        drawing.add(
+            String(
+                65 * mm,
+                y,
+                f"{label[:45]} — {value} ({round(100 * value / total)}%)",
+                fontName=font,
+                fontSize=8,
+                fillColor=colors.HexColor(PALETTE[i % len(PALETTE)]),
+            )
+        )
     return drawing
 
 
@@ -106,7 +114,10 @@ def annual_report_pdf(year: int) -> bytes:
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
     story = [
         Paragraph(f"{getattr(settings, 'CENTRE_NAME', 'smartsafe')} — {_('Annual report')} {year}", h1),
-        Paragraph(_("Counted from the centre's records: contacts by the day received, cases by the day opened."), body),
+        Paragraph(
+            _("Counted from the centre's records: contacts by the day received, cases by the day opened."),
+            body,
+        ),
         Spacer(1, 6),
     ]
     charts = {
@@ -140,5 +151,7 @@ def annual_report_pdf(year: int) -> bytes:
         if len(table.rows) >= 20:
             story.extend(block[1:])
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=f"Annual report {year}", leftMargin=18 * mm, rightMargin=18 * mm).build(story)
+    SimpleDocTemplate(
+        out, pagesize=A4, title=f"Annual report {year}", leftMargin=18 * mm, rightMargin=18 * mm
+    ).build(story)
     return out.getvalue()

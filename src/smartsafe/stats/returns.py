@@ -59,9 +59,13 @@ def chi_annual(year: int) -> tuple[str, list, list]:
     for kind, n in by_kind.items():
         rows.append(["mode_of_contact", CHI_CONTACT_MODES.get(kind, "other"), kind, n])
     for code, n in _by_mapping(CaseCategoryDaily, "chi_code", date_from, date_to).items():
-        rows.append(["reason_for_contact_cases", code, chi_label(code) if code != "unmapped" else _("Unmapped"), n])
+        rows.append(
+            ["reason_for_contact_cases", code, chi_label(code) if code != "unmapped" else _("Unmapped"), n]
+        )
     for code, n in _by_mapping(ContactTopicDaily, "chi_code", date_from, date_to).items():
-        rows.append(["reason_for_contact_contacts", code, chi_label(code) if code != "unmapped" else _("Unmapped"), n])
+        rows.append(
+            ["reason_for_contact_contacts", code, chi_label(code) if code != "unmapped" else _("Unmapped"), n]
+        )
     return f"CHI {year}", list(COLUMNS), rows
 
 

@@ -92,7 +92,9 @@ def _contact_rows(days):
     from smartsafe.intake.models import Contact
 
     contacts = Contact.objects.filter(_in_days("received_at", days)).order_by()
-    non_data = When_(When(non_data_kind="", then=Value(False)), default=Value(True), output_field=BooleanField())
+    non_data = When_(
+        When(non_data_kind="", then=Value(False)), default=Value(True), output_field=BooleanField()
+    )
     for row in (
         contacts.annotate(d=_day("received_at"), nd=non_data)
         .values("d", "channel_id", "reporter_type_id", "nd", "urgent")
@@ -263,7 +265,9 @@ def rebuild() -> dict[str, int]:
             "contact_topic_daily": _write(ContactTopicDaily, _contact_topic_rows(None)),
             "case_daily": _write(CaseDaily, _case_rows(None)),
             "case_category_daily": _write(CaseCategoryDaily, _case_category_rows(None)),
-            "workload_daily": _write(WorkloadDaily, list(_contact_workload_rows(None)) + list(_case_workload_rows(None))),
+            "workload_daily": _write(
+                WorkloadDaily, list(_contact_workload_rows(None)) + list(_case_workload_rows(None))
+            ),
         }
         for daily, (monthly, dims) in MONTHLY.items():
             written[monthly._meta.model_name] = _write(monthly, _month_rows(daily, dims, None))

@@ -104,7 +104,11 @@ def cases(q: Query) -> Table:
         [_("Cases"), _("Number"), _("Share")],
         [[label, n, _pct(n, data["total"])] for label, n in items] + [[_("Total"), data["total"], "100%"]],
         chart=charts.pie(title, items, hole=0.55),
-        numbers=[(_("Cases"), data["total"]), (_("Referred"), data["referred"]), (_("Advisory"), data["advisory"])],
+        numbers=[
+            (_("Cases"), data["total"]),
+            (_("Referred"), data["referred"]),
+            (_("Advisory"), data["advisory"]),
+        ],
     )
 
 
@@ -159,7 +163,10 @@ def _trend(q: Query, by: str) -> Table:
         f"trend_{by}",
         title,
         [_("Period"), _("Contacts"), _("Cases"), _("Advisory"), _("Referred")],
-        [[label, r["contacts"], r["cases"], r["advisory"], r["referred"]] for label, r in zip(labels, data, strict=True)],
+        [
+            [label, r["contacts"], r["cases"], r["advisory"], r["referred"]]
+            for label, r in zip(labels, data, strict=True)
+        ],
         chart=charts.columns(title, labels, series),
     )
 
@@ -228,11 +235,17 @@ def complete_reports(q: Query) -> Table:
         title,
         [_("Public reports"), _("Number"), _("Share")],
         [
-            [_("Complete (nothing on the checklist missing)"), data["complete"], _pct(data["complete"], data["reports"])],
+            [
+                _("Complete (nothing on the checklist missing)"),
+                data["complete"],
+                _pct(data["complete"], data["reports"]),
+            ],
             [_("Incomplete"), incomplete, _pct(incomplete, data["reports"])],
             [_("Total"), data["reports"], "100%" if data["reports"] else "—"],
         ],
-        chart=charts.pie(title, [(_("Complete"), data["complete"]), (_("Incomplete"), incomplete)], hole=0.55),
+        chart=charts.pie(
+            title, [(_("Complete"), data["complete"]), (_("Incomplete"), incomplete)], hole=0.55
+        ),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -111,5 +110,3 @@ def public_page(request):
         "stats/public.html",
         {"years": years, "year": year, "figures": public.figures(year), "threshold": public.THRESHOLD},
     )
-
-

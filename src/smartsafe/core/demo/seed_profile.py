@@ -61,7 +61,13 @@ SLIDE_PIE = {
     "csam": 11,
     "cyberbullying": 24,
 }
-PREVENTION = {"events": 601, "pupils": 25_770, "parents": 7_048, "primary_schools": 198, "secondary_schools": 31}
+PREVENTION = {
+    "events": 601,
+    "pupils": 25_770,
+    "parents": 7_048,
+    "primary_schools": 198,
+    "secondary_schools": 31,
+}
 
 FIRST_DAY = dt.date(2017, 2, 27)  # the centre's founding
 LAST_DAY = dt.date(2023, 12, 31)
@@ -204,7 +210,9 @@ def _cases(rng, contacts, categories) -> int:
     rng.shuffle(kinds)
     chosen = sorted(rng.sample(range(len(contacts)), CASES))
     prefix = settings.SMARTSAFE_CASE_PREFIX
-    numbers: Counter = Counter(dict(ReferenceSequence.objects.filter(prefix=prefix).values_list("year", "last")))
+    numbers: Counter = Counter(
+        dict(ReferenceSequence.objects.filter(prefix=prefix).values_list("year", "last"))
+    )
     cases = []
     for index in chosen:
         contact = contacts[index]
@@ -230,7 +238,9 @@ def _cases(rng, contacts, categories) -> int:
     for year, last in numbers.items():
         ReferenceSequence.objects.update_or_create(prefix=prefix, year=year, defaults={"last": last})
     if any(case.pk is None for case in cases):  # databases that return no ids from bulk inserts
-        saved = dict(Case.objects.filter(reference__in=[c.reference for c in cases]).values_list("reference", "pk"))
+        saved = dict(
+            Case.objects.filter(reference__in=[c.reference for c in cases]).values_list("reference", "pk")
+        )
         for case in cases:
             case.pk = saved[case.reference]
     through = Case.categories.through
@@ -251,16 +261,30 @@ def _prevention(rng, staff) -> int:
 
     places = list(Municipality.objects.filter(active=True, country="RS")[:150]) or [None]
     venues = [
-        Venue(name=f"ОШ „Семе {i + 1}”", kind="primary_school", municipality=rng.choice(places), external_id=f"{MARKER}p{i}")
+        Venue(
+            name=f"ОШ „Семе {i + 1}”",
+            kind="primary_school",
+            municipality=rng.choice(places),
+            external_id=f"{MARKER}p{i}",
+        )
         for i in range(PREVENTION["primary_schools"])
     ]
     venues += [
-        Venue(name=f"Средња школа „Семе {i + 1}”", kind="secondary_school", municipality=rng.choice(places),
-              external_id=f"{MARKER}s{i}")
+        Venue(
+            name=f"Средња школа „Семе {i + 1}”",
+            kind="secondary_school",
+            municipality=rng.choice(places),
+            external_id=f"{MARKER}s{i}",
+        )
         for i in range(PREVENTION["secondary_schools"])
     ]
     others = [
-        Venue(name=f"Библиотека „Семе {i + 1}”", kind="library", municipality=rng.choice(places), external_id=f"{MARKER}o{i}")
+        Venue(
+            name=f"Библиотека „Семе {i + 1}”",
+            kind="library",
+            municipality=rng.choice(places),
+            external_id=f"{MARKER}o{i}",
+        )
         for i in range(10)
     ]
     for venue in venues + others:
@@ -271,7 +295,9 @@ def _prevention(rng, staff) -> int:
     others = list(Venue.objects.filter(external_id__startswith=MARKER, kind="library").order_by("pk"))
     schools = venues[:]
     # Every school at least once, then the rest of the 601 at schools or libraries.
-    places_for_events = schools + [rng.choice(schools + others) for _ in range(PREVENTION["events"] - len(schools))]
+    places_for_events = schools + [
+        rng.choice(schools + others) for _ in range(PREVENTION["events"] - len(schools))
+    ]
     pupils = _split(PREVENTION["pupils"], len(places_for_events), rng)
     parents = _split(PREVENTION["parents"], len(places_for_events), rng)
     span = (LAST_DAY - FIRST_DAY).days

@@ -34,7 +34,9 @@ _counts = serializers.DictField(child=serializers.IntegerField())
 SummarySchema = inline_serializer(
     "StatsSummary",
     {
-        "contacts": inline_serializer("StatsContacts", {"total": serializers.IntegerField(), "by_channel": _counts}),
+        "contacts": inline_serializer(
+            "StatsContacts", {"total": serializers.IntegerField(), "by_channel": _counts}
+        ),
         "cases": inline_serializer(
             "StatsCases",
             {n: serializers.IntegerField() for n in ("total", "advisory", "referred")},

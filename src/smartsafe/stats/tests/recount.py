@@ -61,7 +61,13 @@ def expected() -> dict[str, Counter]:
 
 
 # Positions (after the day) of the dimensions each monthly table keeps.
-MONTHLY_KEEP = {"contact": (1, 2), "topic": (1, 2, 3), "case": (1, 5, 6), "category": (1, 2, 4, 5), "workload": (1, 2)}
+MONTHLY_KEEP = {
+    "contact": (1, 2),
+    "topic": (1, 2, 3),
+    "case": (1, 5, 6),
+    "category": (1, 2, 4, 5),
+    "workload": (1, 2),
+}
 
 
 def stored() -> dict[str, Counter]:
@@ -78,11 +84,14 @@ def stored() -> dict[str, Counter]:
             CaseDaily, ("day", "kind", "state", "urgent", "municipality_id", "channel_id", "reporter_type_id")
         ),
         "category": collect(
-            CaseCategoryDaily, ("day", "kind", "category_id", "municipality_id", "channel_id", "reporter_type_id")
+            CaseCategoryDaily,
+            ("day", "kind", "category_id", "municipality_id", "channel_id", "reporter_type_id"),
         ),
         "workload": collect(WorkloadDaily, ("day", "user_id", "source")),
         "contact_monthly": collect(ContactMonthly, ("day", "channel_id", "reporter_type_id")),
-        "topic_monthly": collect(ContactTopicMonthly, ("day", "category_id", "channel_id", "reporter_type_id")),
+        "topic_monthly": collect(
+            ContactTopicMonthly, ("day", "category_id", "channel_id", "reporter_type_id")
+        ),
         "case_monthly": collect(CaseMonthly, ("day", "kind", "channel_id", "reporter_type_id")),
         "category_monthly": collect(
             CaseCategoryMonthly, ("day", "kind", "category_id", "channel_id", "reporter_type_id")

@@ -31,15 +31,21 @@ def test_public_page_suppresses_small_numbers_and_shows_no_personal_data(client,
     phone, email = Channel.objects.get(code="phone"), Channel.objects.get(code="email")
     when = timezone.make_aware(dt.datetime(2024, 5, 5, 12), ZONE)
     contacts = [
-        testing.make_contact(counsellor, channel=phone, received_at=when, reporter_name="Мила Тестић",
-                             summary="ТАЈНА-ПРИЧА")
+        testing.make_contact(
+            counsellor, channel=phone, received_at=when, reporter_name="Мила Тестић", summary="ТАЈНА-ПРИЧА"
+        )
         for _ in range(7)
     ]
     testing.make_contact(counsellor, channel=email, received_at=when)
     for _ in range(9):
         testing.make_contact(counsellor, channel=Channel.objects.get(code="web_form"), received_at=when)
-    testing.make_case(counsellor, contacts=contacts[:1], categories=[Category.objects.get(code="csam")],
-                      kind="referred", title="ТАЈНИ-НАСЛОВ")
+    testing.make_case(
+        counsellor,
+        contacts=contacts[:1],
+        categories=[Category.objects.get(code="csam")],
+        kind="referred",
+        title="ТАЈНИ-НАСЛОВ",
+    )
     page = client.get(reverse("stats:public"), {"year": "2024"}).content.decode()
     assert "17" in page  # total contacts
     cells = _cells(page)

@@ -40,7 +40,10 @@ def test_split_period_covers_every_day_once(start, length):
 
 def test_split_period_open_ends():
     assert queries.split_period(None, None) == ((None, None), [])
-    assert queries.split_period(D(2024, 1, 15), None) == ((D(2024, 2, 1), None), [(D(2024, 1, 15), D(2024, 1, 31))])
+    assert queries.split_period(D(2024, 1, 15), None) == (
+        (D(2024, 2, 1), None),
+        [(D(2024, 1, 15), D(2024, 1, 31))],
+    )
     assert queries.split_period(None, D(2024, 3, 31)) == ((None, D(2024, 3, 1)), [])
 
 

@@ -79,7 +79,10 @@ class World:
             assert contact.pk
         elif name == "non_data":
             intake_actions.log_non_data_contact(
-                actor=user, channel=self.pick(self.channels, args[0]), kind="silent", received_at=self.pick(MOMENTS, args[0])
+                actor=user,
+                channel=self.pick(self.channels, args[0]),
+                kind="silent",
+                received_at=self.pick(MOMENTS, args[0]),
             )
         elif name == "edit_contact":
             contact = self.pick(self.contacts(), args[0])

@@ -56,7 +56,19 @@ def test_the_seed_profile_shows_the_slide_through_the_api_and_the_dashboard(anal
     client.force_login(analyst)
     page = client.get(reverse("stats:dashboard")).content.decode()
     text = re.sub(r"\s+", " ", page)
-    for figure in ("37,131", "26,552", "10,334", "7,050", "6,500", "550", "601", "25,770", "7,048", "198", "31"):
+    for figure in (
+        "37,131",
+        "26,552",
+        "10,334",
+        "7,050",
+        "6,500",
+        "550",
+        "601",
+        "25,770",
+        "7,048",
+        "198",
+        "31",
+    ):
         assert figure in text, figure
     for pct in ("21%", "24%", "19%", "16%", "11%"):
         assert pct in text, pct

@@ -69,7 +69,11 @@ def test_api_summary_by_period(data, supervisor):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "params, field",
-    [({"from": "2024-13-01"}, "from"), ({"to": "yesterday"}, "to"), ({"from": "2024-03-01", "to": "2024-02-01"}, "from")],
+    [
+        ({"from": "2024-13-01"}, "from"),
+        ({"to": "yesterday"}, "to"),
+        ({"from": "2024-03-01", "to": "2024-02-01"}, "from"),
+    ],
 )
 def test_api_summary_bad_dates_are_400_with_field_errors(analyst, params, field):
     response = _api(analyst).get(URL, params)
@@ -86,8 +90,15 @@ def test_api_summary_is_for_analysts_and_supervisors_only(role):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "role, status", [("analyst", 200), ("supervisor", 200), ("admin", 200), ("counsellor", 200), ("prevention", 403),
-                     ("auditor", 403)]
+    "role, status",
+    [
+        ("analyst", 200),
+        ("supervisor", 200),
+        ("admin", 200),
+        ("counsellor", 200),
+        ("prevention", 403),
+        ("auditor", 403),
+    ],
 )
 def test_dashboard_access_by_role(client, role, status):
     client.force_login(testing.make_user(role))
@@ -133,8 +144,12 @@ def test_dashboard_filters(client, analyst, data):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "params",
-    [{"date_from": "2024-99-01"}, {"channel": "nope"}, {"date_from": "2024-03-01", "date_to": "2024-01-01"},
-     {"municipality": "\x00"}],
+    [
+        {"date_from": "2024-99-01"},
+        {"channel": "nope"},
+        {"date_from": "2024-03-01", "date_to": "2024-01-01"},
+        {"municipality": "\x00"},
+    ],
 )
 def test_dashboard_bad_filters_are_reported_not_500(client, analyst, params):
     client.force_login(analyst)
@@ -156,7 +171,9 @@ def test_every_table_exports_as_csv_and_xlsx(client, analyst, data):
         xlsx = client.get(reverse("stats:export", args=[name, "xlsx"]))
         sheet = load_workbook(io.BytesIO(xlsx.content)).active
         assert sheet.max_row >= 1
-    sheet = load_workbook(io.BytesIO(client.get(reverse("stats:export", args=["cases", "xlsx"])).content)).active
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("stats:export", args=["cases", "xlsx"])).content)
+    ).active
     assert [c.value for c in sheet[2]] == ["Advisory", 1, "50%"]
 
 
@@ -177,13 +194,26 @@ def test_annual_report_is_a_pdf_with_the_figures(client, analyst, data):
 def test_chi_and_insafe_returns_count_by_the_mappings(client, analyst, data):
     bullying = data["bullying"]
     client.force_login(analyst)
-    chi = client.get(reverse("stats:chi_return", args=["2024", "csv"])).content.decode("utf-8-sig").splitlines()
+    chi = (
+        client.get(reverse("stats:chi_return", args=["2024", "csv"])).content.decode("utf-8-sig").splitlines()
+    )
     assert chi[0] == "section,code,label,value"
     assert "contacts,total,Total contacts,3" in chi
-    assert any(line.startswith(f"reason_for_contact_cases,{bullying.chi_code or 'unmapped'},") and line.endswith(",2")
-               for line in chi)
-    q1 = client.get(reverse("stats:insafe_return", args=["2024", "1", "csv"])).content.decode("utf-8-sig").splitlines()
+    assert any(
+        line.startswith(f"reason_for_contact_cases,{bullying.chi_code or 'unmapped'},")
+        and line.endswith(",2")
+        for line in chi
+    )
+    q1 = (
+        client.get(reverse("stats:insafe_return", args=["2024", "1", "csv"]))
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
     assert "contacts,total,Total contacts,3" in q1
     assert any(line.startswith(f"topic_cases,{bullying.insafe_code or 'unmapped'},") for line in q1)
-    q2 = client.get(reverse("stats:insafe_return", args=["2024", "2", "csv"])).content.decode("utf-8-sig").splitlines()
+    q2 = (
+        client.get(reverse("stats:insafe_return", args=["2024", "2", "csv"]))
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
     assert "contacts,total,Total contacts,0" in q2
