@@ -29,6 +29,7 @@ import json
 import logging
 import secrets as _random
 
+import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -73,11 +74,25 @@ def sender_hint(sender_id: str) -> str:
     return f"…{sender_id[-3:]}" if sender_id else ""
 
 
+def provider_key(kind: str, provider_id: str) -> str:
+    """The idempotency key stored for a provider's message id. Keyed-hashed because some ids carry
+    the person's identity (Telegram's chat id; WhatsApp's message ids encode the phone number)."""
+    key = str(settings.SMARTSAFE_PSEUDONYM_KEY).encode()
+    return (
+        f"{kind}:"
+        + hmac.new(key, b"message\0" + provider_id.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+    )
+
+
 def earlier_contacts(contact: Contact):
     """The same person's other contacts (same keyed hash), newest first, for the counsellor."""
     if not contact.sender_hash:
         return Contact.objects.none()
-    return Contact.objects.filter(sender_hash=contact.sender_hash).exclude(pk=contact.pk).order_by("-received_at")
+    return (
+        Contact.objects.filter(sender_hash=contact.sender_hash)
+        .exclude(pk=contact.pk)
+        .order_by("-received_at")
+    )
 
 
 def _seal_address(address: dict) -> str:
@@ -160,7 +175,10 @@ def _fetch_media(account, adapter: MessengerAdapter, media: list[dict]) -> list[
     return fetched
 
 
-def store_message(account: ChannelAccount, adapter: MessengerAdapter, n: base.Normalised) -> tuple[InboundMessage, bool]:
+def store_message(
+    account: ChannelAccount, adapter: MessengerAdapter, n: base.Normalised
+) -> tuple[InboundMessage, bool]:
+    n.provider_id = provider_key(account.kind, n.provider_id)
     existing = InboundMessage.objects.filter(account=account, provider_id=n.provider_id).first()
     if existing:
         return existing, False
@@ -217,7 +235,8 @@ def _store(account: ChannelAccount, n: base.Normalised, files) -> InboundMessage
     if contact is None:
         contact, _created = receive_contact(
             channel=account.channel,
-            external_id=f"{account.kind}:{account.pk}:" + hashlib.sha256(n.provider_id.encode()).hexdigest()[:48],
+            external_id=f"{account.kind}:{account.pk}:"
+            + hashlib.sha256(n.provider_id.encode()).hexdigest()[:48],
             subject=_subject(account, n)[:250],
             summary=(n.text or "")[:SUMMARY_LIMIT],
             received_at=now,
@@ -251,7 +270,9 @@ def _store(account: ChannelAccount, n: base.Normalised, files) -> InboundMessage
     message.save(update_fields=["attachments"])
     if rule == "case":
         TimelineEntry.objects.create(
-            case=contact.case, kind="message_received", data={"contact": contact.reference, "channel": account.kind}
+            case=contact.case,
+            kind="message_received",
+            data={"contact": contact.reference, "channel": account.kind},
         )
     record(
         "messenger.receive",
@@ -269,13 +290,22 @@ def _store(account: ChannelAccount, n: base.Normalised, files) -> InboundMessage
 def _files_to_vault(contact: Contact, files) -> list[dict]:
     kept = []
     for media, got in files:
-        entry = {"name": str(media.get("filename", "file"))[:200], "content_type": "", "size": 0, "inline": False}
+        entry = {
+            "name": str(media.get("filename", "file"))[:200],
+            "content_type": "",
+            "size": 0,
+            "inline": False,
+        }
         if isinstance(got, str):
             entry.update(rejected=got[:300], reason="download_failed")
         else:
             entry.update(size=len(got.data), content_type=got.content_type[:100])
+            if media.get("generated"):
+                # We named it ("photo"): the extension follows what the bytes are.
+                extension = filetype.guess_extension(got.data[:8192])
+                entry["name"] = f"{entry['name']}.{extension}" if extension else entry["name"]
             try:
-                file = receive_file(data=got.data, filename=got.filename, contact=contact, via="messenger")
+                file = receive_file(data=got.data, filename=entry["name"], contact=contact, via="messenger")
                 entry["evidence_id"] = file.pk
             except EvidenceRejected as exc:
                 entry.update(rejected=str(exc.message)[:300], reason=exc.code)
@@ -377,7 +407,13 @@ def write_reply(*, actor, contact: Contact, body: str) -> OutboundMessage:
         text_body=body,
         created_by=actor,
     )
-    record("messenger.reply", actor=actor, obj=outbound, contact=contact.reference, case=case.reference if case else None)
+    record(
+        "messenger.reply",
+        actor=actor,
+        obj=outbound,
+        contact=contact.reference,
+        case=case.reference if case else None,
+    )
     return outbound
 
 

@@ -28,7 +28,14 @@ from .models import ChannelAccount
 
 
 def _reject(account, status: int, reason: str) -> HttpResponse:
-    record("channel.webhook_rejected", obj=account, outcome="denied", kind=account.kind, reason=reason, status=status)
+    record(
+        "channel.webhook_rejected",
+        obj=account,
+        outcome="denied",
+        kind=account.kind,
+        reason=reason,
+        status=status,
+    )
     return HttpResponse(reason, status=status, content_type="text/plain")
 
 
@@ -47,7 +54,9 @@ def parse(body: bytes):
 
 
 def _account(token: str) -> tuple[ChannelAccount, MessengerAdapter]:
-    account = ChannelAccount.objects.filter(webhook_token=token, active=True).first() if len(token) <= 64 else None
+    account = (
+        ChannelAccount.objects.filter(webhook_token=token, active=True).first() if len(token) <= 64 else None
+    )
     if account is None or not base.has_adapter(account.kind):
         raise Http404("No such channel.")
     adapter = base.get_adapter(account.kind)

@@ -61,7 +61,9 @@ def hmac_sha256_hex(key: str, data: bytes) -> str:
 
 def same(presented: str, expected: str) -> bool:
     """Constant-time comparison of two strings (any characters)."""
-    return hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+    return hmac.compare_digest(
+        presented.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 def header(request, name: str) -> str | None:
@@ -78,7 +80,9 @@ def _opener() -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(NoRedirect)
 
 
-def call_json(method: str, url: str, *, headers: dict | None = None, payload=None, timeout: int = TIMEOUT) -> dict:
+def call_json(
+    method: str, url: str, *, headers: dict | None = None, payload=None, timeout: int = TIMEOUT
+) -> dict:
     """One JSON API call. Returns the decoded object, or raises ProviderError (with the provider's
     decoded error body where there is one, so the adapter can word it for the counsellor)."""
     data = None
@@ -95,21 +99,29 @@ def call_json(method: str, url: str, *, headers: dict | None = None, payload=Non
     except urllib.error.HTTPError as exc:
         raw = exc.read(MAX_JSON_BYTES + 1) if exc.fp else b""
         body = _decode(raw)
-        raise ProviderError(f"HTTP {exc.code}", status=exc.code, body=body if isinstance(body, dict) else None) from exc
+        raise ProviderError(
+            f"HTTP {exc.code}", status=exc.code, body=body if isinstance(body, dict) else None
+        ) from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise ProviderError(_("The provider could not be reached: %(detail)s") % {"detail": _reason(exc)}) from exc
+        raise ProviderError(
+            _("The provider could not be reached: %(detail)s") % {"detail": _reason(exc)}
+        ) from exc
     body = _decode(raw)
     if len(raw) > MAX_JSON_BYTES or not isinstance(body, dict):
         raise ProviderError(_("The provider's answer was not understood."), status=status)
     return body
 
 
-def fetch_bytes(url: str, *, limit: int, headers: dict | None = None, timeout: int = TIMEOUT) -> tuple[bytes, str]:
+def fetch_bytes(
+    url: str, *, limit: int, headers: dict | None = None, timeout: int = TIMEOUT
+) -> tuple[bytes, str]:
     """GET ``url`` (http or https only), at most ``limit`` bytes. Returns (data, content type)."""
     scheme = urllib.parse.urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
         raise DownloadFailed(_("The provider gave no usable address for the file."))
-    request = urllib.request.Request(url, method="GET", headers={"User-Agent": "smartsafe", **(headers or {})})
+    request = urllib.request.Request(
+        url, method="GET", headers={"User-Agent": "smartsafe", **(headers or {})}
+    )
     try:
         with _opener().open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
@@ -118,9 +130,13 @@ def fetch_bytes(url: str, *, limit: int, headers: dict | None = None, timeout: i
             data = response.read(limit + 1)
             content_type = response.headers.get_content_type()
     except urllib.error.HTTPError as exc:
-        raise DownloadFailed(_("The provider refused the download (HTTP %(status)s).") % {"status": exc.code}) from exc
+        raise DownloadFailed(
+            _("The provider refused the download (HTTP %(status)s).") % {"status": exc.code}
+        ) from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DownloadFailed(_("The file could not be downloaded: %(detail)s") % {"detail": _reason(exc)}) from exc
+        raise DownloadFailed(
+            _("The file could not be downloaded: %(detail)s") % {"detail": _reason(exc)}
+        ) from exc
     if len(data) > limit:
         raise DownloadFailed(_("The file is larger than the vault accepts."))
     return data, content_type

@@ -135,16 +135,19 @@ class MessengerPageAdapter(MetaAdapter):
             return None
         text = text_of(message.get("text"))
         media = []
-        for number, attachment in enumerate(as_list(message.get("attachments")), 1):
+        for attachment in as_list(message.get("attachments")):
             attachment = as_dict(attachment)
             kind = text_of(attachment.get("type"), 20) or "file"
             url = as_dict(attachment.get("payload")).get("url")
             if kind in ("image", "video", "audio", "file") and isinstance(url, str):
-                media.append({"url": url, "filename": filename_from_url(url, f"{kind}-{number}"), "type": kind})
+                name = filename_from_url(url, "")
+                media.append({"url": url, "filename": name or kind, "type": kind, "generated": not name})
             elif kind == "location":
                 text = text or _("(a location)")
             elif kind == "fallback":
-                text = "\n".join(filter(None, [text, text_of(as_dict(attachment.get("payload")).get("url"), 2000)]))
+                text = "\n".join(
+                    filter(None, [text, text_of(as_dict(attachment.get("payload")).get("url"), 2000)])
+                )
         if not text and not media and message.get("sticker_id"):
             text = _("(a sticker)")
         return Normalised(
@@ -222,10 +225,15 @@ class WhatsAppAdapter(MetaAdapter):
         text = text_of(as_dict(message.get("text")).get("body")) or text_of(body.get("caption"))
         media = []
         if kind in ("image", "document", "video", "audio", "sticker") and id_of(body.get("id")):
-            name = text_of(body.get("filename"), 200) or f"{kind}-{wamid[-8:]}"
-            media.append({"id": id_of(body["id"]), "filename": name, "type": kind})
+            name = text_of(body.get("filename"), 200)
+            media.append(
+                {"id": id_of(body["id"]), "filename": name or kind, "type": kind, "generated": not name}
+            )
         elif kind == "location":
-            text = _("Location shared: %(lat)s, %(lon)s") % {"lat": body.get("latitude", "?"), "lon": body.get("longitude", "?")}
+            text = _("Location shared: %(lat)s, %(lon)s") % {
+                "lat": body.get("latitude", "?"),
+                "lon": body.get("longitude", "?"),
+            }
         elif kind == "contacts":
             cards = [as_dict(c) for c in as_list(message.get("contacts"))]
             text = _("Contact shared: %(name)s %(phone)s") % {
@@ -257,7 +265,9 @@ class WhatsAppAdapter(MetaAdapter):
             raise DownloadFailed(_("The file is larger than the vault accepts."))
         # The media URL needs the same token (unlike Messenger's CDN links).
         data, content_type = fetch_bytes(str(info.get("url", "")), limit=max_file_bytes(), headers=headers)
-        return NormalisedFile(str(media.get("filename") or "file"), text_of(info.get("mime_type"), 100) or content_type, data)
+        return NormalisedFile(
+            str(media.get("filename") or "file"), text_of(info.get("mime_type"), 100) or content_type, data
+        )
 
     def send(self, account, outbound) -> str:
         from smartsafe.inbox.messenger import check_window, recipient

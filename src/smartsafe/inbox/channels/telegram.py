@@ -75,16 +75,23 @@ class TelegramAdapter(MessengerAdapter):
         media = []
         photos = [p for p in as_list(message.get("photo")) if isinstance(p, dict) and id_of(p.get("file_id"))]
         if photos:  # Telegram lists the sizes smallest first: keep the largest
-            media.append({"file_id": id_of(photos[-1]["file_id"]), "filename": f"photo-{message_id}.jpg"})
+            media.append({"file_id": id_of(photos[-1]["file_id"]), "filename": "photo", "generated": True})
         for key in ("document", "video", "voice", "audio", "animation"):
             item = as_dict(message.get(key))
             if id_of(item.get("file_id")):
-                name = text_of(item.get("file_name"), 200) or f"{key}-{message_id}"
-                media.append({"file_id": id_of(item["file_id"]), "filename": name})
+                name = text_of(item.get("file_name"), 200)
+                media.append(
+                    {"file_id": id_of(item["file_id"]), "filename": name or key, "generated": not name}
+                )
         contact = as_dict(message.get("contact"))
         if contact:
             text = _("Contact shared: %(name)s %(phone)s") % {
-                "name": " ".join(filter(None, [text_of(contact.get("first_name"), 100), text_of(contact.get("last_name"), 100)])),
+                "name": " ".join(
+                    filter(
+                        None,
+                        [text_of(contact.get("first_name"), 100), text_of(contact.get("last_name"), 100)],
+                    )
+                ),
                 "phone": text_of(contact.get("phone_number"), 50),
             }
         location = as_dict(message.get("location"))
@@ -95,7 +102,9 @@ class TelegramAdapter(MessengerAdapter):
             }
         if not text and not media and message.get("sticker"):
             text = _("(a sticker)")
-        name = " ".join(filter(None, [text_of(sender.get("first_name"), 100), text_of(sender.get("last_name"), 100)]))
+        name = " ".join(
+            filter(None, [text_of(sender.get("first_name"), 100), text_of(sender.get("last_name"), 100)])
+        )
         return Normalised(
             provider_id=f"telegram:{chat_id}:{message_id}",
             sender_id=sender_id,
@@ -117,7 +126,9 @@ class TelegramAdapter(MessengerAdapter):
         try:
             answer = call_json("GET", f"{base}/bot{token}/getFile?{query}")
         except ProviderError as exc:
-            raise DownloadFailed(_("Telegram did not give the file: %(detail)s") % {"detail": _describe(exc)}) from exc
+            raise DownloadFailed(
+                _("Telegram did not give the file: %(detail)s") % {"detail": _describe(exc)}
+            ) from exc
         result = as_dict(answer.get("result"))
         path = text_of(result.get("file_path"), 500)
         if not answer.get("ok") or not path:
@@ -125,7 +136,9 @@ class TelegramAdapter(MessengerAdapter):
         size = result.get("file_size")
         if isinstance(size, int) and size > max_file_bytes():
             raise DownloadFailed(_("The file is larger than the vault accepts."))
-        data, content_type = fetch_bytes(f"{base}/file/bot{token}/{urllib.parse.quote(path)}", limit=max_file_bytes())
+        data, content_type = fetch_bytes(
+            f"{base}/file/bot{token}/{urllib.parse.quote(path)}", limit=max_file_bytes()
+        )
         return NormalisedFile(str(media.get("filename") or "file"), content_type, data)
 
     def send(self, account, outbound) -> str:
@@ -136,13 +149,20 @@ class TelegramAdapter(MessengerAdapter):
         base, token = self._api(account)
         if not token:
             raise SendFailed(_("No bot token is configured for this Telegram channel."))
-        payload = {"chat_id": int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id, "text": outbound.text_body}
+        payload = {
+            "chat_id": int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id,
+            "text": outbound.text_body,
+        }
         try:
             answer = call_json("POST", f"{base}/bot{token}/sendMessage", payload=payload)
         except ProviderError as exc:
-            raise SendFailed(_("Telegram did not accept the reply: %(detail)s") % {"detail": _describe(exc)}) from exc
+            raise SendFailed(
+                _("Telegram did not accept the reply: %(detail)s") % {"detail": _describe(exc)}
+            ) from exc
         if not answer.get("ok"):
-            raise SendFailed(_("Telegram did not accept the reply: %(detail)s") % {"detail": _describe(answer)})
+            raise SendFailed(
+                _("Telegram did not accept the reply: %(detail)s") % {"detail": _describe(answer)}
+            )
         return id_of(as_dict(answer.get("result")).get("message_id")) or outbound.message_id
 
 

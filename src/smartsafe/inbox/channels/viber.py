@@ -38,7 +38,7 @@ from .messaging import (
 
 SIGNATURE_HEADER = "X-Viber-Content-Signature"
 DEFAULT_API = "https://chatapi.viber.com/pa"
-MEDIA_TYPES = {"picture": "picture.jpg", "video": "video.mp4", "file": "file"}
+MEDIA_TYPES = ("picture", "video", "file")
 # Viber's send_message status codes worth a sentence of their own.
 SEND_ERRORS = {
     5: gettext_noop("The person is no longer reachable on Viber (receiver not registered)."),
@@ -83,8 +83,8 @@ class ViberAdapter(MessengerAdapter):
         media = []
         if kind in MEDIA_TYPES and isinstance(message.get("media"), str):
             url = message["media"]
-            name = text_of(message.get("file_name"), 200) or filename_from_url(url, MEDIA_TYPES[kind])
-            media.append({"url": url, "filename": name, "type": kind})
+            name = text_of(message.get("file_name"), 200) or filename_from_url(url, "")
+            media.append({"url": url, "filename": name or kind, "type": kind, "generated": not name})
         elif kind == "contact":
             card = as_dict(message.get("contact"))
             text = _("Contact shared: %(name)s %(phone)s") % {
@@ -93,7 +93,10 @@ class ViberAdapter(MessengerAdapter):
             }
         elif kind == "location":
             place = as_dict(message.get("location"))
-            text = _("Location shared: %(lat)s, %(lon)s") % {"lat": place.get("lat", "?"), "lon": place.get("lon", "?")}
+            text = _("Location shared: %(lat)s, %(lon)s") % {
+                "lat": place.get("lat", "?"),
+                "lon": place.get("lon", "?"),
+            }
         elif kind == "url":
             text = text_of(message.get("media"), 2000) or text
         elif kind == "sticker":

@@ -188,7 +188,11 @@ def _handler(fake: FakeProviders):
             except Malformed as exc:
                 return self._reject(str(exc), 400, {"error": str(exc)})
             path = parsed.path
-            for prefix, route in (("/viber/", self._viber), ("/telegram/", self._telegram), ("/meta/", self._meta)):
+            for prefix, route in (
+                ("/viber/", self._viber),
+                ("/telegram/", self._telegram),
+                ("/meta/", self._meta),
+            ):
                 if path.startswith(prefix):
                     return route(method, path[len(prefix) - 1 :], urllib.parse.parse_qs(parsed.query))
             self._reject("unknown path", 404, {"error": "not found"})
@@ -204,7 +208,14 @@ def _handler(fake: FakeProviders):
                     return self._reject(str(exc), 200, {"status": 3, "status_message": "badData"})
                 if fake.viber_status:
                     return self._answer(200, {"status": fake.viber_status, "status_message": "notSubscribed"})
-                return self._answer(200, {"status": 0, "status_message": "ok", "message_token": 5098034272017990000 + next(fake.ids)})
+                return self._answer(
+                    200,
+                    {
+                        "status": 0,
+                        "status_message": "ok",
+                        "message_token": 5098034272017990000 + next(fake.ids),
+                    },
+                )
             if path.startswith("/media/") and method == "GET":
                 return self._media(path[len("/media/") :])
             self._reject("unknown Viber path", 404, {"status": 1, "status_message": "invalidUrl"})
@@ -215,24 +226,58 @@ def _handler(fake: FakeProviders):
             file_match = re.fullmatch(r"/file/bot([^/]+)/(.+)", path)
             token = (match or file_match).group(1) if (match or file_match) else ""
             if token != TELEGRAM_TOKEN:
-                return self._reject("bad token", 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                return self._reject(
+                    "bad token", 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+                )
             if file_match and method == "GET":
                 return self._media(urllib.parse.unquote(file_match.group(2)))
             if match and match.group(2) == "sendMessage" and method == "POST":
                 try:
                     check_telegram_send(self.record.json)
                 except Malformed as exc:
-                    return self._reject(str(exc), 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"})
+                    return self._reject(
+                        str(exc), 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+                    )
                 body = self.record.json
-                return self._answer(200, {"ok": True, "result": {"message_id": next(fake.ids), "chat": {"id": body["chat_id"], "type": "private"}, "date": int(time.time()), "text": body["text"]}})  # fmt: skip
+                return self._answer(
+                    200,
+                    {
+                        "ok": True,
+                        "result": {
+                            "message_id": next(fake.ids),
+                            "chat": {"id": body["chat_id"], "type": "private"},
+                            "date": int(time.time()),
+                            "text": body["text"],
+                        },
+                    },
+                )
             if match and match.group(2) == "getFile" and method == "GET":
                 file_id = (query.get("file_id") or [""])[0]
                 if f"photos/{file_id}" not in fake.media and f"documents/{file_id}" not in fake.media:
-                    return self._reject("unknown file", 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"})
-                file_path = f"photos/{file_id}" if f"photos/{file_id}" in fake.media else f"documents/{file_id}"
+                    return self._reject(
+                        "unknown file",
+                        400,
+                        {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"},
+                    )
+                file_path = (
+                    f"photos/{file_id}" if f"photos/{file_id}" in fake.media else f"documents/{file_id}"
+                )
                 size = len(fake.media[file_path][0])
-                return self._answer(200, {"ok": True, "result": {"file_id": file_id, "file_unique_id": file_id[:8], "file_size": size, "file_path": file_path}})  # fmt: skip
-            self._reject("unknown Telegram method", 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return self._answer(
+                    200,
+                    {
+                        "ok": True,
+                        "result": {
+                            "file_id": file_id,
+                            "file_unique_id": file_id[:8],
+                            "file_size": size,
+                            "file_path": file_path,
+                        },
+                    },
+                )
+            self._reject(
+                "unknown Telegram method", 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            )
 
         # Meta: /meta/<version>/me/messages, /meta/<version>/<phone id>/messages, /meta/<version>/<media id>,
         # /meta/cdn/<name> (Messenger CDN, no token), /meta/wa-media/<id> (token required)
@@ -240,37 +285,72 @@ def _handler(fake: FakeProviders):
             if path.startswith("/cdn/") and method == "GET":
                 return self._media(path[len("/cdn/") :])
             authorised = self.headers.get("Authorization") == f"Bearer {META_TOKEN}"
-            oauth = {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}
+            oauth = {
+                "error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
+            }
             if path.startswith("/wa-media/") and method == "GET":
                 return self._media(path[1:]) if authorised else self._reject("no token", 401, oauth)
             match = re.fullmatch(r"/(v\d+\.\d+)/([\w.]+)(/messages)?", path)
             if not match:
-                return self._reject("unknown Graph path", 404, {"error": {"message": "Unknown path", "code": 803}})
+                return self._reject(
+                    "unknown Graph path", 404, {"error": {"message": "Unknown path", "code": 803}}
+                )
             if not authorised:
                 return self._reject("bad token", 400, oauth)
             node, edge = match.group(2), match.group(3)
             if edge and method == "POST":
                 check = check_meta_send if node == "me" else check_whatsapp_send
                 if node not in ("me", WA_PHONE_NUMBER_ID):
-                    return self._reject("unknown phone number id", 400, {"error": {"message": "Unsupported post request", "code": 100}})
+                    return self._reject(
+                        "unknown phone number id",
+                        400,
+                        {"error": {"message": "Unsupported post request", "code": 100}},
+                    )
                 try:
                     check(self.record.json)
                 except Malformed as exc:
-                    return self._reject(str(exc), 400, {"error": {"message": f"(#100) {exc}", "type": "OAuthException", "code": 100}})
+                    return self._reject(
+                        str(exc),
+                        400,
+                        {"error": {"message": f"(#100) {exc}", "type": "OAuthException", "code": 100}},
+                    )
                 if fake.meta_error:
                     return self._answer(400, {"error": fake.meta_error})
                 n = next(fake.ids)
                 if node == "me":
-                    return self._answer(200, {"recipient_id": self.record.json["recipient"]["id"], "message_id": f"m_fake{n}"})
+                    return self._answer(
+                        200, {"recipient_id": self.record.json["recipient"]["id"], "message_id": f"m_fake{n}"}
+                    )
                 to = self.record.json["to"]
-                return self._answer(200, {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": f"wamid.FAKE{n}"}]})  # fmt: skip
+                return self._answer(
+                    200,
+                    {
+                        "messaging_product": "whatsapp",
+                        "contacts": [{"input": to, "wa_id": to}],
+                        "messages": [{"id": f"wamid.FAKE{n}"}],
+                    },
+                )
             if not edge and method == "GET":
                 name = f"wa-media/{node}"
                 if name not in fake.media:
-                    return self._reject("unknown media id", 400, {"error": {"message": "Invalid media id", "code": 100}})
+                    return self._reject(
+                        "unknown media id", 400, {"error": {"message": "Invalid media id", "code": 100}}
+                    )
                 data, content_type = fake.media[name]
-                return self._answer(200, {"messaging_product": "whatsapp", "url": f"{fake.url}/meta/{name}", "mime_type": content_type, "sha256": hashlib.sha256(data).hexdigest(), "file_size": len(data), "id": node})  # fmt: skip
-            self._reject("unknown Graph call", 400, {"error": {"message": "Unsupported request", "code": 100}})
+                return self._answer(
+                    200,
+                    {
+                        "messaging_product": "whatsapp",
+                        "url": f"{fake.url}/meta/{name}",
+                        "mime_type": content_type,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "file_size": len(data),
+                        "id": node,
+                    },
+                )
+            self._reject(
+                "unknown Graph call", 400, {"error": {"message": "Unsupported request", "code": 100}}
+            )
 
         def _media(self, name: str):
             if name not in fake.media:
@@ -313,10 +393,20 @@ def make_account(kind: str, fake: FakeProviders | None = None, *, name: str = ""
     values = {
         "viber": ({"api_base": f"{base}/viber/pa"}, {"token": VIBER_TOKEN}),
         "telegram": ({"api_base": f"{base}/telegram"}, {"token": TELEGRAM_TOKEN, "secret": TELEGRAM_SECRET}),
-        "messenger": ({"graph_base": f"{base}/meta", "graph_version": GRAPH_VERSION}, {"secret": META_APP_SECRET, "token": META_TOKEN}),
-        "instagram": ({"graph_base": f"{base}/meta", "graph_version": GRAPH_VERSION}, {"secret": META_APP_SECRET, "token": META_TOKEN}),
+        "messenger": (
+            {"graph_base": f"{base}/meta", "graph_version": GRAPH_VERSION},
+            {"secret": META_APP_SECRET, "token": META_TOKEN},
+        ),
+        "instagram": (
+            {"graph_base": f"{base}/meta", "graph_version": GRAPH_VERSION},
+            {"secret": META_APP_SECRET, "token": META_TOKEN},
+        ),
         "whatsapp": (
-            {"graph_base": f"{base}/meta", "graph_version": GRAPH_VERSION, "phone_number_id": WA_PHONE_NUMBER_ID},
+            {
+                "graph_base": f"{base}/meta",
+                "graph_version": GRAPH_VERSION,
+                "phone_number_id": WA_PHONE_NUMBER_ID,
+            },
             {"secret": META_APP_SECRET, "token": META_TOKEN},
         ),
     }[kind]
@@ -342,7 +432,9 @@ def telegram_headers(raw: bytes = b"", secret: str = TELEGRAM_SECRET) -> dict:
 
 
 def meta_headers(raw: bytes, secret: str = META_APP_SECRET) -> dict:
-    return {"HTTP_X_HUB_SIGNATURE_256": "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()}
+    return {
+        "HTTP_X_HUB_SIGNATURE_256": "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    }
 
 
 SIGNERS = {
@@ -368,19 +460,30 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def viber_message(token: int, sender: str = "01234567890A=", *, text: str = "Zdravo, treba mi pomoć", **message):
+def viber_message(
+    token: int, sender: str = "01234567890A=", *, text: str = "Zdravo, treba mi pomoć", **message
+):
     return {
         "event": "message",
         "timestamp": now_ms(),
         "chat_hostname": "SN-CHAT-03_",
         "message_token": token,
-        "sender": {"id": sender, "name": "Ana", "avatar": "http://avatar.example/a.jpg", "language": "sr", "country": "RS", "api_version": 10},
+        "sender": {
+            "id": sender,
+            "name": "Ana",
+            "avatar": "http://avatar.example/a.jpg",
+            "language": "sr",
+            "country": "RS",
+            "api_version": 10,
+        },
         "message": {"type": "text", "text": text, **message},
         "silent": False,
-    }  # fmt: skip
+    }
 
 
-def telegram_update(message_id: int, user_id: int = 1111111, *, text: str = "Zdravo", chat_type: str = "private", **fields):
+def telegram_update(
+    message_id: int, user_id: int = 1111111, *, text: str = "Zdravo", chat_type: str = "private", **fields
+):
     message = {
         "message_id": message_id,
         "from": {"id": user_id, "is_bot": False, "first_name": "Marko", "language_code": "sr"},
@@ -392,7 +495,9 @@ def telegram_update(message_id: int, user_id: int = 1111111, *, text: str = "Zdr
     return {"update_id": 10000 + message_id, "message": message}
 
 
-def messenger_event(mid: str, psid: str = "1254477777772919", *, text: str = "Zdravo", object_: str = "page", **message):
+def messenger_event(
+    mid: str, psid: str = "1254477777772919", *, text: str = "Zdravo", object_: str = "page", **message
+):
     return {
         "object": object_,
         "entry": [
@@ -412,7 +517,9 @@ def messenger_event(mid: str, psid: str = "1254477777772919", *, text: str = "Zd
     }
 
 
-def whatsapp_event(wamid: str, wa_id: str = "381641234567", *, text: str = "Zdravo", message: dict | None = None):
+def whatsapp_event(
+    wamid: str, wa_id: str = "381641234567", *, text: str = "Zdravo", message: dict | None = None
+):
     message = message or {"type": "text", "text": {"body": text}}
     return {
         "object": "whatsapp_business_account",
@@ -424,9 +531,14 @@ def whatsapp_event(wamid: str, wa_id: str = "381641234567", *, text: str = "Zdra
                         "field": "messages",
                         "value": {
                             "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": WA_PHONE_NUMBER_ID},
+                            "metadata": {
+                                "display_phone_number": "15550783881",
+                                "phone_number_id": WA_PHONE_NUMBER_ID,
+                            },
                             "contacts": [{"profile": {"name": "Jelena"}, "wa_id": wa_id}],
-                            "messages": [{"from": wa_id, "id": wamid, "timestamp": str(int(time.time())), **message}],
+                            "messages": [
+                                {"from": wa_id, "id": wamid, "timestamp": str(int(time.time())), **message}
+                            ],
                         },
                     }
                 ],

@@ -17,17 +17,20 @@ from smartsafe.inbox.models import InboundMessage, OutboundStatus
 from smartsafe.intake.actions import close_contact
 from smartsafe.intake.models import Contact
 
-from .fake_providers import (  # noqa: F401  (fixtures)
+from . import fake_providers
+from .fake_providers import (
     VIBER_TOKEN,
     body,
-    fake_provider,
-    fake_provider_server,
     make_account,
     post,
     url,
     viber_headers,
     viber_message,
 )
+
+# The fake providers' fixtures, for these tests.
+fake_provider_server = fake_providers.fake_provider_server
+fake_provider = fake_providers.fake_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +54,7 @@ def test_signed_message_creates_a_contact_with_a_hashed_identity(client, viber):
     assert response.status_code == 200
     message = InboundMessage.objects.get(account=viber)
     contact = message.contact
-    assert message.provider_id == "viber:1001"
+    assert message.provider_id == messenger.provider_key("viber", "viber:1001")
     assert message.text_body == "Neko mi preti"
     assert message.from_name == "Ana"
     assert contact.channel.code == "viber" and contact.summary == "Neko mi preti"
@@ -59,7 +62,10 @@ def test_signed_message_creates_a_contact_with_a_hashed_identity(client, viber):
     assert contact.sender_hint == message.from_address == "…0A="
     # The Viber id is never stored in clear: not on the contact, not on the message.
     stored = json.dumps(
-        [list(Contact.objects.values().get(pk=contact.pk).values()), list(InboundMessage.objects.values().get().values())],
+        [
+            list(Contact.objects.values().get(pk=contact.pk).values()),
+            list(InboundMessage.objects.values().get().values()),
+        ],
         default=str,
     )
     assert SENDER not in stored
@@ -96,7 +102,7 @@ def test_unverified_requests_store_nothing_and_are_audited(client, viber, header
         headers = viber_headers(raw, token="another-bot-token")
     elif headers == "tampered":
         headers = viber_headers(raw)
-        raw = raw.replace("Tajna".encode(), "Lažna".encode())
+        raw = raw.replace(b"Tajna", "Lažna".encode())
     response = post(client, viber, payload, headers=headers, raw=raw)
     assert response.status_code == status
     assert not InboundMessage.objects.exists() and not Contact.objects.exists()
@@ -108,9 +114,12 @@ def test_unverified_requests_store_nothing_and_are_audited(client, viber, header
 
 
 def test_signature_is_of_the_raw_bytes_not_of_reserialised_json(client, viber):
-    raw = b'{"event":"message","message_token":3003,  "sender":{"id":"x1"},"message":{"type":"text","text":"a"}}'
+    raw = (
+        b'{"event":"message","message_token":3003,  "sender":{"id":"x1"},'
+        b'"message":{"type":"text","text":"a"}}'
+    )
     assert post(client, viber, None, raw=raw).status_code == 200
-    assert InboundMessage.objects.filter(provider_id="viber:3003").exists()
+    assert InboundMessage.objects.filter(provider_id=messenger.provider_key("viber", "viber:3003")).exists()
 
 
 def test_upper_case_hex_signature_is_accepted(client, viber):
@@ -129,11 +138,16 @@ def test_replayed_delivery_stores_one_message_and_one_contact(client, viber):
 
 def test_doors(client, viber, settings):
     payload = viber_message(5005)
-    assert client.post("/inbox/webhooks/no-such-token/", body(payload), content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            "/inbox/webhooks/no-such-token/", body(payload), content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert client.get(url(viber)).status_code == 405
     raw = b"{not json"
     assert post(client, viber, None, raw=raw).status_code == 400
-    for raw in (b"[1, 2]", b'"text"', b"null", b'{"a": NaN}', "{\"a\": 1}".encode("utf-16"), b"\xff\xfe"):
+    for raw in (b"[1, 2]", b'"text"', b"null", b'{"a": NaN}', '{"a": 1}'.encode("utf-16"), b"\xff\xfe"):
         assert post(client, viber, None, raw=raw).status_code == 400
     big = body({"event": "message", "pad": "x" * (1024 * 1024)})
     assert post(client, viber, None, raw=big).status_code == 413
@@ -150,9 +164,16 @@ def test_email_accounts_have_no_webhook(client, db):
     assert client.post(url(account), b"{}", content_type="application/json").status_code == 404
 
 
-@pytest.mark.parametrize("event", ["delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started", "webhook"])
+@pytest.mark.parametrize(
+    "event", ["delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started", "webhook"]
+)
 def test_non_message_events_are_accepted_and_skipped(client, viber, event):
-    payload = {"event": event, "timestamp": 1457764197627, "message_token": 4912661846655238145, "user_id": SENDER}
+    payload = {
+        "event": event,
+        "timestamp": 1457764197627,
+        "message_token": 4912661846655238145,
+        "user_id": SENDER,
+    }
     assert post(client, viber, payload).status_code == 200
     assert not InboundMessage.objects.exists()
 
@@ -169,7 +190,9 @@ def test_one_person_one_conversation(client, viber):
     assert Contact.objects.count() == 2
 
 
-def test_the_same_person_on_another_bot_of_the_same_kind_is_a_separate_conversation(client, viber, fake_provider):
+def test_the_same_person_on_another_bot_of_the_same_kind_is_a_separate_conversation(
+    client, viber, fake_provider
+):
     other = make_account("viber", fake_provider, name="second bot")
     post(client, viber, viber_message(1, SENDER))
     post(client, other, viber_message(1, SENDER))
@@ -218,9 +241,13 @@ def test_picture_is_downloaded_into_the_vault(client, viber, fake_provider):
     picture = samples.png(3)
     fake_provider.add_media("photo-1.png", picture, "image/png")
     payload = viber_message(
-        7, SENDER, type="picture", text="screenshot", media=f"{fake_provider.url}/viber/media/photo-1.png",
+        7,
+        SENDER,
+        type="picture",
+        text="screenshot",
+        media=f"{fake_provider.url}/viber/media/photo-1.png",
         thumbnail=f"{fake_provider.url}/viber/media/thumb.png",
-    )  # fmt: skip
+    )
     assert post(client, viber, payload).status_code == 200
     message = InboundMessage.objects.get()
     [entry] = message.attachments
@@ -233,8 +260,30 @@ def test_picture_is_downloaded_into_the_vault(client, viber, fake_provider):
 
 def test_refused_and_missing_files_are_recorded_with_the_reason(client, viber, fake_provider):
     fake_provider.add_media("setup.exe", b"MZ\x90\x00" + b"\x00" * 200, "application/octet-stream")
-    post(client, viber, viber_message(8, SENDER, type="file", media=f"{fake_provider.url}/viber/media/setup.exe", file_name="setup.exe", size=204))  # fmt: skip
-    post(client, viber, viber_message(9, SENDER, type="file", media=f"{fake_provider.url}/viber/media/gone.pdf", file_name="gone.pdf", size=9))  # fmt: skip
+    post(
+        client,
+        viber,
+        viber_message(
+            8,
+            SENDER,
+            type="file",
+            media=f"{fake_provider.url}/viber/media/setup.exe",
+            file_name="setup.exe",
+            size=204,
+        ),
+    )
+    post(
+        client,
+        viber,
+        viber_message(
+            9,
+            SENDER,
+            type="file",
+            media=f"{fake_provider.url}/viber/media/gone.pdf",
+            file_name="gone.pdf",
+            size=9,
+        ),
+    )
     fake_provider.rejected.clear()  # the 404 for gone.pdf was intended
     refused = [m.attachments[0] for m in InboundMessage.objects.order_by("pk")]
     assert refused[0]["rejected"] and refused[0]["reason"] != "download_failed"
@@ -244,8 +293,18 @@ def test_refused_and_missing_files_are_recorded_with_the_reason(client, viber, f
 
 
 def test_contact_card_and_location_become_text(client, viber):
-    post(client, viber, viber_message(10, SENDER, type="contact", text="", contact={"name": "Neznanac", "phone_number": "+381601234567"}))  # fmt: skip
-    post(client, viber, viber_message(11, SENDER, type="location", text="", location={"lat": 44.8, "lon": 20.46}))
+    post(
+        client,
+        viber,
+        viber_message(
+            10, SENDER, type="contact", text="", contact={"name": "Neznanac", "phone_number": "+381601234567"}
+        ),
+    )
+    post(
+        client,
+        viber,
+        viber_message(11, SENDER, type="location", text="", location={"lat": 44.8, "lon": 20.46}),
+    )
     texts = list(InboundMessage.objects.order_by("pk").values_list("text_body", flat=True))
     assert "Neznanac" in texts[0] and "+381601234567" in texts[0]
     assert "44.8" in texts[1]
@@ -262,13 +321,21 @@ def test_reply_goes_out_through_send_message(client, viber, fake_provider, couns
     assert outbound.status == OutboundStatus.SENT, outbound.error
     [sent] = fake_provider.sent("/viber/pa/send_message")
     assert sent.headers["X-Viber-Auth-Token"] == VIBER_TOKEN
-    assert sent.json["receiver"] == SENDER and sent.json["text"] == "Tu smo, piši nam." and sent.json["type"] == "text"
+    assert (
+        sent.json["receiver"] == SENDER
+        and sent.json["text"] == "Tu smo, piši nam."
+        and sent.json["type"] == "text"
+    )
     assert outbound.headers["provider_message_id"]
-    assert AuditEvent.objects.filter(action="messenger.send", outcome="ok", object_id=str(outbound.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="messenger.send", outcome="ok", object_id=str(outbound.pk)
+    ).exists()
     assert AuditEvent.objects.filter(action="messenger.reply", object_id=str(outbound.pk)).exists()
 
 
-def test_provider_refusal_is_kept_with_a_clear_message_and_can_be_retried(client, viber, fake_provider, counsellor):
+def test_provider_refusal_is_kept_with_a_clear_message_and_can_be_retried(
+    client, viber, fake_provider, counsellor
+):
     post(client, viber, viber_message(13, SENDER))
     fake_provider.viber_status = 6
     outbound = messenger.reply(actor=counsellor, contact=Contact.objects.get(), body="Zdravo")
@@ -289,7 +356,9 @@ def test_reply_outside_the_24_hour_window_is_refused(client, viber, fake_provide
     contact = Contact.objects.get()
     _age(contact, 23)
     is_open, closes_at = messenger.reply_window(contact)
-    assert is_open and timezone.now() + dt.timedelta(minutes=55) < closes_at < timezone.now() + dt.timedelta(hours=1)
+    assert is_open and timezone.now() + dt.timedelta(minutes=55) < closes_at < timezone.now() + dt.timedelta(
+        hours=1
+    )
     _age(contact, 25)
     assert messenger.reply_window(contact)[0] is False
     with pytest.raises(ValidationError, match="24 hours"):
@@ -297,7 +366,9 @@ def test_reply_outside_the_24_hour_window_is_refused(client, viber, fake_provide
     assert fake_provider.sent("send_message") == []
 
 
-def test_a_reply_written_in_time_but_sent_too_late_fails_without_calling_viber(client, viber, fake_provider, counsellor):
+def test_a_reply_written_in_time_but_sent_too_late_fails_without_calling_viber(
+    client, viber, fake_provider, counsellor
+):
     post(client, viber, viber_message(15, SENDER))
     contact = Contact.objects.get()
     outbound = messenger.write_reply(actor=counsellor, contact=contact, body="Zdravo")
