@@ -12,19 +12,21 @@ a mail server's refusal, without contacting any server).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from smartsafe.accounts.roles import Role
-from smartsafe.cases.models import Case, CaseState
+from smartsafe.cases.models import Case, CaseState, TimelineEntry
 from smartsafe.directory.models import Institution, InstitutionMember
 
-from . import actions, delivery
-from .models import DeliveryMethod, Referral
+from . import actions, delivery, packets
+from .models import DeliveryMethod, Referral, ReferralEvent
 from .models import ReferralState as S
 from .routing import suggest_institutions
 
@@ -119,9 +121,14 @@ def _open_cases(rng: random.Random) -> list[Case]:
     return sorted(cases, key=lambda c: c.kind != "referred")
 
 
-def _pick_case(cases: list[Case], institution: Institution, used: set[tuple[int, int]]) -> Case | None:
+def _pick_case(
+    cases: list[Case], institution: Institution, used: set[tuple[int, int]], *, old: bool = False
+) -> Case | None:
     """A case the routing rules would send to ``institution`` (else any open case), not yet
-    referred to it."""
+    referred to it; with ``old``, cases opened long enough ago come first."""
+    if old:
+        cutoff = timezone.now() - OVERDUE_CASE_AGE
+        cases = sorted(cases, key=lambda c: c.opened_at > cutoff)
     fallback = None
     for case in cases[:60]:
         if (case.pk, institution.pk) in used:
@@ -188,21 +195,39 @@ def _drive(referral, step: Step, rng: random.Random, *, counsellor, supervisor, 
     return referral
 
 
+# The times of a referral's story that move together when the demo sets it in the past.
+SHIFTED = (
+    "created_at",
+    "submitted_at",
+    "sent_at",
+    "acknowledged_at",
+    "accepted_at",
+    "delivered_at",
+    "acknowledge_due_at",
+    "respond_due_at",
+)
+# An overdue demo referral goes to a case at least this old, so it is not sent before it was opened.
+OVERDUE_CASE_AGE = dt.timedelta(days=12)
+
+
 def _make_overdue(referral: Referral, rng: random.Random) -> None:
-    """Move the referral's clock back so its current deadline has passed (a system stamp: no
-    version bump, as the reminder job writes its own)."""
-    now = timezone.now()
-    sent = now - dt.timedelta(days=rng.randint(3, 9))
-    if referral.state == S.SENT:
-        Referral.objects.filter(pk=referral.pk).update(
-            sent_at=sent, acknowledge_due_at=now - dt.timedelta(hours=rng.randint(2, 30))
-        )
-    else:
-        Referral.objects.filter(pk=referral.pk).update(
-            sent_at=sent,
-            acknowledged_at=sent + dt.timedelta(hours=3),
-            respond_due_at=now - dt.timedelta(hours=rng.randint(2, 30)),
-        )
+    """Move the referral's whole story back until its current deadline has passed: its times, its
+    events and its lines on the case timeline by the same amount, and the packet rebuilt so it
+    states the same times (its hash taken again). Written with ``update()``, like the reminder
+    job's stamps: the demo's clock is not an edit anyone made."""
+    referral = Referral.objects.select_related("case", "institution").get(pk=referral.pk)
+    due = referral.acknowledge_due_at if referral.state == S.SENT else referral.respond_due_at
+    if due is None:
+        return
+    delta = (due - timezone.now()) + dt.timedelta(hours=rng.randint(2, 30))
+    changes = {name: getattr(referral, name) - delta for name in SHIFTED if getattr(referral, name)}
+    for name, value in changes.items():
+        setattr(referral, name, value)
+    packet = json.loads(packets.packet_bytes(packets.build_packet(referral)))
+    changes.update(packet=packet, packet_sha256=packets.packet_sha256(packet))
+    Referral.objects.filter(pk=referral.pk).update(**changes)
+    ReferralEvent.objects.filter(referral=referral).update(at=F("at") - delta)
+    TimelineEntry.objects.filter(case=referral.case, data__referral=referral.pk).update(at=F("at") - delta)
 
 
 def _bounce(referral: Referral) -> None:
@@ -234,7 +259,7 @@ def load_demo_referrals(rng: random.Random) -> dict[str, int]:
             continue  # another country's directory: its own demo data
         if step.method == DeliveryMethod.EMAIL and not institution.email:
             continue
-        case = _pick_case(cases, institution, used)
+        case = _pick_case(cases, institution, used, old=step.overdue)
         if case is None:
             continue
         used.add((case.pk, institution.pk))

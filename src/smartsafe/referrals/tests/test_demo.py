@@ -3,13 +3,14 @@ among them, some overdue, one bounced e-mail — all written through the referra
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
 
 from smartsafe.core import testing
 from smartsafe.directory.models import Institution
-from smartsafe.referrals import queries
+from smartsafe.referrals import packets, queries
 from smartsafe.referrals.demo import load_demo_referrals
 from smartsafe.referrals.models import DeliveryStatus, Referral, ReferralEvent
 from smartsafe.referrals.models import ReferralState as S
@@ -67,12 +68,15 @@ def test_some_overdue_and_one_bounced_email(centre):
     failed = Referral.objects.get(delivery_status=DeliveryStatus.FAILED)
     assert failed.state == S.SENT and failed.delivery_method == "email"
     assert failed.delivery_error.startswith("550 ") and failed.delivery_attempts == 1
-    # Sent referrals carry their frozen packet and its hash.
+    # Sent referrals carry their frozen packet and its hash, and the packet tells the same times as
+    # the record (the overdue ones were set back in time as a whole, events included).
     for referral in Referral.objects.exclude(sent_at=None):
-        assert (
-            referral.packet["case"]["reference"] == referral.case.reference
-            and len(referral.packet_sha256) == 64
+        assert referral.packet["case"]["reference"] == referral.case.reference
+        assert packets.packet_sha256(referral.packet) == referral.packet_sha256
+        assert dt.datetime.fromisoformat(referral.packet["referral"]["sent_at"]) == referral.sent_at.replace(
+            microsecond=0
         )
+        assert abs(referral.events.get(action="approve").at - referral.sent_at) < dt.timedelta(minutes=1)
 
 
 def test_runs_once_and_needs_people_and_cases(db, centre):
