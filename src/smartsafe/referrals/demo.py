@@ -87,6 +87,8 @@ REJECTIONS = [
     "Није у нашој надлежности: надлежна је полицијска управа по месту пребивалишта.",
     "Нема довољно података за поступање; молимо да доставите URL профила.",
 ]
+# How the institutions' own case numbers look in the demo.
+REFERENCE_PREFIX = {"police": "ВТК", "prosecutor": "КТ", "education": "ШУ", "social_work": "ЦСР"}
 QUESTIONS = [
     "Да ли је дете сачувало снимке екрана преписке пре блокирања?",
     "Молимо број телефона родитеља ради хитног контакта.",
@@ -175,9 +177,8 @@ def _drive(referral, step: Step, rng: random.Random, *, counsellor, supervisor, 
         actions.post_message(
             actor=counsellor, referral=referral, body="Проверићемо са родитељем и јавити се данас."
         )
-    reference = (
-        f"{referral.institution.code.split('-')[1].upper()}-{rng.randint(100, 9999)}/{timezone.now():%y}"
-    )
+    prefix = REFERENCE_PREFIX.get(referral.institution.kind, "Бр")
+    reference = f"{prefix}-{rng.randint(100, 9999)}/{timezone.now():%y}"
     if step.state == S.REJECTED:
         return _answer(
             referral, "reject", liaison=liaison, counsellor=counsellor, reason=rng.choice(REJECTIONS)
