@@ -91,7 +91,9 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-ID_PATTERN = re.compile(r"<([^<>\s]{1,290})>")
+# Message-IDs: printable ASCII without angle brackets (anything else cannot be matched reliably).
+ID_PATTERN = re.compile(r"<([\x21-\x3b\x3d\x3f-\x7e]{1,290})>")
+BARE_ID = re.compile(r"[\x21-\x3b\x3d\x3f-\x7e]{1,290}")
 
 
 @dataclass
@@ -284,7 +286,7 @@ def normalise_message_id(value: str) -> str:
     if ids:
         return ids[0]
     value = (value or "").strip()
-    return value if value and " " not in value and len(value) <= 290 else ""
+    return value if BARE_ID.fullmatch(value) else ""
 
 
 def sanitise_html(html: str) -> str:
@@ -373,7 +375,7 @@ def _charset(part: Message) -> str | None:
 
 def _content_type(part: Message) -> str:
     try:
-        return part.get_content_type()
+        return clean(part.get_content_type(), 100)
     except Exception:  # noqa: BLE001
         return "application/octet-stream"
 
