@@ -35,6 +35,8 @@ def thread(user, contact) -> dict:
 
 def canned_replies(language: str = ""):
     replies = CannedReply.objects.filter(active=True)
+    if language:
+        replies = replies.filter(language=language)
     return replies.order_by("language", "title")
 
 

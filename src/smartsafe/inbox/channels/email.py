@@ -20,6 +20,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartsafe.inbox.secrets import SecretsUnreadable
+
 from . import mime
 from .automatic import LOOP_HEADER, OUR_ID_PREFIX
 from .base import Adapter, Normalised, NormalisedFile, SendFailed
@@ -117,7 +119,10 @@ def send_smtp(account, msg: EmailMessage, *, sender: str, recipient: str) -> Non
     use_ssl = bool(account.setting("smtp_ssl", False))
     port = int(account.setting("smtp_port", 465 if use_ssl else 587))
     starttls = bool(account.setting("smtp_starttls", not use_ssl))
-    password = account.secret("secret")
+    try:
+        password = account.secret("secret")
+    except SecretsUnreadable as exc:
+        raise SendFailed(_("The mailbox password cannot be read; set it again.")) from exc
     auth = bool(account.setting("smtp_auth", bool(password)))
     context = ssl.create_default_context()
     try:

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartsafe.inbox.secrets import SecretsUnreadable
+
 log = logging.getLogger("smartsafe.inbox")
 
 BATCH = 200  # messages per poll; the rest come a minute later
@@ -124,7 +126,7 @@ def poll(account) -> PollResult:
             # First poll (or a rebuilt mailbox): everything below UIDNEXT is now accounted for.
             with transaction.atomic():
                 _advance(account, validity, uidnext - 1)
-    except (PollFailed, imaplib.IMAP4.error, OSError, ssl.SSLError, EOFError) as exc:
+    except (PollFailed, SecretsUnreadable, imaplib.IMAP4.error, OSError, ssl.SSLError, EOFError) as exc:
         result.error = str(exc)[:500] or type(exc).__name__
         log.warning("polling %s failed: %s", account, result.error)
     finally:

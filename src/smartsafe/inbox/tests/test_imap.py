@@ -144,3 +144,12 @@ def test_poll_email_command_and_scheduled_task(mailbox_account, dovecot, capsys)
     summary = poll_email_accounts.enqueue().return_value
     assert summary[account.name]["imported"] == 1
     assert InboundMessage.objects.filter(account=account).count() == 2
+
+
+def test_password_encrypted_under_a_lost_key_is_reported(email_channel, dovecot, settings):
+    account = actions.create_account(
+        kind="email", name="lost-key", settings=account_settings(dovecot=dovecot), secret=IMAP_PASSWORD
+    )
+    settings.SMARTSAFE_CHANNEL_SECRETS_KEY = "a-different-key"
+    result = poll(account)
+    assert result.imported == 0 and "SMARTSAFE_CHANNEL_SECRETS_KEY" in result.error
