@@ -4,6 +4,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from smartsafe.cases.api.views import CaseViewSet
+from smartsafe.inbox.api_telephony import TelephonyEventsView
 from smartsafe.intake.api.views import ContactViewSet
 from smartsafe.portal.api.views import ReportViewSet
 from smartsafe.stats.api.views import StatsViewSet
@@ -26,6 +27,7 @@ for prefix, viewset, basename in TAXONOMY_ROUTES:
 _private = [IsAuthenticated]
 
 urlpatterns = [
+    path("v1/telephony/events", TelephonyEventsView.as_view(), name="telephony-events"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(permission_classes=_private), name="api-schema"),
     path(

@@ -80,6 +80,13 @@ MESSENGER_RECEIVE = "messenger.receive"
 MESSENGER_REPLY = "messenger.reply"
 MESSENGER_SEND = "messenger.send"
 
+# --- call: the phone line (exchange events, call form, call-back list) ------------------------
+CALL_RINGING = "call.ringing"
+CALL_ANSWERED = "call.answered"
+CALL_ENDED = "call.ended"
+CALL_LOGGED = "call.logged"
+CALL_CALLBACK = "call.callback"
+
 # --- referral: referrals to institutions and their answers ------------------------------------
 REFERRAL_CREATE = "referral.create"
 REFERRAL_UPDATE = "referral.update"
@@ -194,6 +201,11 @@ REGISTRY: dict[str, str] = {
     MESSENGER_RECEIVE: _("Messenger message received on a channel"),
     MESSENGER_REPLY: _("Messenger reply written by a counsellor"),
     MESSENGER_SEND: _("Messenger reply delivery attempt, sent or failed"),
+    CALL_RINGING: _("Call to the helpline ringing (reported by the exchange)"),
+    CALL_ANSWERED: _("Call answered, or transferred, by a counsellor; the screen pop's earlier contacts"),
+    CALL_ENDED: _("Call ended: completed, missed or abandoned"),
+    CALL_LOGGED: _("Call logged as a contact from its call form"),
+    CALL_CALLBACK: _("Missed or abandoned call called back, tried or dismissed"),
     REFERRAL_CREATE: _("Referral drafted"),
     REFERRAL_UPDATE: _("Referral draft edited"),
     REFERRAL_SUBMIT: _("Referral submitted for approval"),

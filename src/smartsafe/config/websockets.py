@@ -1,3 +1,9 @@
 """Websocket routes, collected from the apps that have consumers."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from smartsafe.inbox.consumers import InboxConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/inbox/", InboxConsumer.as_asgi()),
+]

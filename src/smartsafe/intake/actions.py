@@ -59,13 +59,19 @@ def _enter(contact: Contact, action: str, at: dt.datetime) -> None:
 
 
 @transaction.atomic
-def log_contact(*, actor, channel, topics=(), close: bool = False, **fields) -> Contact:
+def log_contact(
+    *, actor, channel, topics=(), close: bool = False, sender_hash: str = "", sender_hint: str = "", **fields
+) -> Contact:
     """A counsellor logs a contact (a call, an e-mail they answered, a walk-in visit).
 
     ``close=True`` records a contact that needed one answer only: it is born closed.
+    ``sender_hash``/``sender_hint``: the caller's pseudonymised number, when the exchange gave it
+    (inbox.telephony.log_call), so the caller is recognised when they call again.
     """
     _require_logger(actor)
-    contact = Contact(channel=channel, created_by=actor, assigned_to=actor)
+    contact = Contact(
+        channel=channel, created_by=actor, assigned_to=actor, sender_hash=sender_hash, sender_hint=sender_hint
+    )
     _apply(contact, fields)
     if close:
         _enter(contact, "close", timezone.now())
@@ -113,7 +119,17 @@ def receive_contact(*, channel, topics=(), external_id: str = "", **fields) -> t
     contact.save()
     contact.topics.set(topics)
     record("contact.receive", obj=contact, channel=channel.code, urgent=contact.urgent)
+    _announce(contact)
     return contact, True
+
+
+def _announce(contact: Contact) -> None:
+    """Open inboxes refresh when a contact arrives (after commit; never fails the write)."""
+    try:
+        from smartsafe.inbox import live
+    except ImportError:  # the inbox app is optional
+        return
+    live.contact_changed(contact)
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from smartsafe.accounts.roles import CASEWORK_ROLES
 from smartsafe.audit.log import record_refusal
 from smartsafe.core.concurrency import StaleVersion
+from smartsafe.inbox import telephony, unread
 
 from . import actions, queries
 from .filters import ContactFilter
@@ -82,7 +83,7 @@ def _add_errors(form, error: ValidationError) -> None:
 @login_required
 def inbox(request):
     _require_reader(request.user)
-    queryset = queries.inbox(request.user).order_by("-urgent", "-received_at", "-pk")
+    queryset = unread.with_unread(queries.inbox(request.user)).order_by("-urgent", "-received_at", "-pk")
     filterset = ContactFilter(request.GET or None, queryset=queryset, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     used = {name: request.GET.getlist(name) for name in filterset.filters if request.GET.get(name)}
@@ -116,26 +117,51 @@ def new(request):
     _require_logger(request.user)
     if request.method == "POST":
         form = LogContactForm(request.POST)
+        call = telephony.call_for_form(request.user, request.POST.get("call", ""))
         if form.is_valid():
             intent = request.POST.get("intent", "save")
             fields = form.action_fields() | form.timing()
+            common = {
+                "actor": request.user,
+                "channel": form.cleaned_data["channel"],
+                "topics": form.cleaned_data["topics"],
+                "close": intent == "close",
+            }
             try:
-                contact = actions.log_contact(
-                    actor=request.user,
-                    channel=form.cleaned_data["channel"],
-                    topics=form.cleaned_data["topics"],
-                    close=intent == "close",
-                    **fields,
-                )
+                if call is not None:  # opened by a screen pop: the call's times and caller
+                    typed = form.cleaned_data.get("duration") is not None
+                    contact = telephony.log_call(call_id=call.call_id, duration_typed=typed, **common, **fields)
+                else:
+                    contact = actions.log_contact(**common, **fields)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
                 return _after_logging(request, contact, intent)
     else:
-        initial = {"started_at": timezone.now(), "channel": request.GET.get("channel") or "phone"}
+        call = telephony.call_for_form(request.user, request.GET.get("call", ""))
+        if call is not None and call.contact_id:
+            messages.info(request, _("This call was logged already as %(ref)s.") % {"ref": call.contact.reference})
+            call = None
+        initial = {
+            "started_at": call.started_at if call else timezone.now(),
+            "channel": request.GET.get("channel") or "phone",
+            "call": call.call_id if call else "",
+        }
         form = LogContactForm(initial=initial)
     context = {"form": form, "elapsed": _elapsed(form), "non_data_kinds": NonDataKind.choices}
+    context.update(_caller(request.user, call))
     return render(request, "intake/new.html", context)
+
+
+def _caller(user, call) -> dict:
+    """The caller panel beside a call form opened by a screen pop: earlier contacts (read audited)."""
+    if call is None:
+        return {"call": None}
+    earlier = telephony.earlier_contacts(call, user)
+    count = telephony.earlier_count(call, user) if earlier else 0
+    if earlier:
+        queries.record_list_read(user, filters={"call": call.call_id}, count=count, via="call_form")
+    return {"call": call, "call_earlier": earlier, "call_earlier_count": count}
 
 
 def _elapsed(form) -> int:
@@ -199,6 +225,7 @@ def non_data(request):
 @login_required
 def detail(request, pk):
     contact = queries.access_contact(request.user, pk)
+    unread.mark_opened(contact, request.user)
     return _render_detail(request, contact)
 
 

@@ -37,6 +37,8 @@ def _section(request) -> str:
         return "log" if match.url_name == "new" else "inbox"
     if match.namespace in ("cases", "audit"):
         return match.namespace
+    if match.namespace == "inbox" and match.url_name == "callbacks":
+        return "callbacks"
     if match.url_name in ("api-docs", "api-redoc"):
         return "api"
     if match.url_name == "home":
@@ -56,6 +58,7 @@ def nav_items(context) -> list[dict]:
         items.append(("inbox", _("Inbox"), _url("intake:inbox")))
     if can_log_contacts(user):
         items.append(("log", _("Log a call"), _url("intake:new")))
+        items.append(("callbacks", _("Call-backs"), _url("inbox:callbacks")))
     if can_read_cases(user):
         items.append(("cases", _("Cases"), _url("cases:list")))
     if can_read_all_referrals(user):
