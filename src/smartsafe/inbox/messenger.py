@@ -251,7 +251,9 @@ def _store(account: ChannelAccount, n: base.Normalised, files) -> InboundMessage
         "reply_sealed": _seal_address(n.extra.get("reply_to") or {}),
     }
     if earlier is not None:
+        # Not ``case_reference``: that field means "an unknown sender named a case" (e-mail).
         headers["earlier_contact"] = earlier.pk
+        headers["earlier_case"] = earlier.case.reference if earlier.case_id else ""
     message = InboundMessage.objects.create(
         account=account,
         contact=contact,
@@ -262,7 +264,6 @@ def _store(account: ChannelAccount, n: base.Normalised, files) -> InboundMessage
         sender_hash=hashed,
         subject="",
         text_body=n.text or "",
-        case_reference=earlier.case.reference if earlier is not None and earlier.case_id else "",
         sent_at=_plausible(n.sent_at, now),
         received_at=now,
     )

@@ -231,7 +231,10 @@ def test_message_after_the_case_closed_starts_a_new_contact_naming_the_case(clie
     case.save(update_fields=["state"])
     post(client, viber, viber_message(2, SENDER))
     new = Contact.objects.exclude(pk=contact.pk).get()
-    assert new.inbound_messages.get().case_reference == case.reference
+    message = new.inbound_messages.get()
+    assert (
+        message.headers["earlier_case"] == case.reference and message.headers["earlier_contact"] == contact.pk
+    )
 
 
 # --- media ------------------------------------------------------------------------------------------
