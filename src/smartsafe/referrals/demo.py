@@ -112,15 +112,23 @@ def _people():
     return counsellor, supervisor, liaisons
 
 
+# Cases "in progress" the demo leaves alone: sending a referral moves a case on to "awaiting the
+# institution", and a small demo must still show cases in every state.
+KEEP_IN_PROGRESS = 3
+
+
 def _open_cases(rng: random.Random) -> list[Case]:
-    cases = list(
-        Case.objects.filter(state__in=[CaseState.NEW, CaseState.IN_PROGRESS, CaseState.AWAITING_INSTITUTION])
-        .filter(referrals__isnull=True)
-        .order_by("pk")
-    )
-    rng.shuffle(cases)
+    """Cases to refer: those already waiting for an institution, then (for a small demo) some in
+    progress. New cases are left alone: nobody refers a case before working on it."""
+    base = Case.objects.filter(referrals__isnull=True).order_by("pk")
+    waiting = list(base.filter(state=CaseState.AWAITING_INSTITUTION))
+    working = list(base.filter(state=CaseState.IN_PROGRESS))[KEEP_IN_PROGRESS:]
+    rng.shuffle(waiting)
+    rng.shuffle(working)
     # Referred cases first: they are the ones that go to institutions.
-    return sorted(cases, key=lambda c: c.kind != "referred")
+    return sorted(waiting, key=lambda c: c.kind != "referred") + sorted(
+        working, key=lambda c: c.kind != "referred"
+    )
 
 
 def _pick_case(

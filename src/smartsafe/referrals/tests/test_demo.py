@@ -8,6 +8,8 @@ import random
 
 import pytest
 
+from smartsafe.cases import actions as case_actions
+from smartsafe.cases.models import Case
 from smartsafe.core import testing
 from smartsafe.directory.models import Institution
 from smartsafe.referrals import packets, queries
@@ -28,8 +30,8 @@ def centre(db):
     testing.make_user("supervisor", "supervisor")
     liaison = testing.make_user("liaison", "police", institution=police)
     categories = ["threats_blackmail", "predators", "cyberbullying", "csam", "internet_addiction"]
-    for n in range(25):
-        testing.make_case(
+    for n in range(28):
+        case = testing.make_case(
             counsellor,
             title=f"Случај {n}",
             kind="referred",
@@ -37,6 +39,10 @@ def centre(db):
             urgent_reason="Сусрет" if n % 5 == 0 else "",
             categories=[testing.category(categories[n % len(categories)])],
         )
+        # A few stay new, some are being worked on, most wait for an institution already.
+        if n >= 3:
+            action = "start" if n < 10 else "await_institution"
+            case_actions.transition_case(actor=counsellor, case=case, action=action)
     return {"police": police, "liaison": liaison, "counsellor": counsellor}
 
 
@@ -77,6 +83,13 @@ def test_some_overdue_and_one_bounced_email(centre):
             microsecond=0
         )
         assert abs(referral.events.get(action="approve").at - referral.sent_at) < dt.timedelta(minutes=1)
+
+
+def test_leaves_new_cases_and_some_in_progress_alone(centre):
+    load_demo_referrals(random.Random(3))
+    assert not Referral.objects.filter(case__state="new").exists()
+    assert Case.objects.filter(state="new").count() == 3
+    assert Case.objects.filter(state="in_progress").count() >= 3
 
 
 def test_runs_once_and_needs_people_and_cases(db, centre):
