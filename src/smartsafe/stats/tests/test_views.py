@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
@@ -120,6 +122,9 @@ def test_dashboard_charts_are_svg_without_scripts_or_styles_and_tables_beside_th
     assert "style=" not in page.split("<main", 1)[-1]
     assert "<script" not in page.split("<main", 1)[-1]
     assert 'id="workload"' in page
+    for svg in re.findall(r"<svg.*?</svg>", page, re.S):
+        root = ElementTree.fromstring(svg)  # well-formed
+        assert root.get("role") == "img" and root.find("{http://www.w3.org/2000/svg}desc").text
 
 
 @pytest.mark.django_db
