@@ -153,5 +153,10 @@ def test_referral_to_the_police_and_back(live_server, new_page, console_errors, 
     assert [
         e.actor.username for e in referral.events.filter(action__in=["acknowledge", "accept", "complete"])
     ] == ["milos.police"] * 3
-    # No inline script or style was blocked and no script failed (favicon 404s are not errors here).
-    assert [e for e in console_errors if "favicon" not in e] == []
+    # No inline script or style was blocked and no script failed. Favicon 404s are not errors here,
+    # nor is the live inbox's websocket: ``live_server`` speaks WSGI only, and the page works without it.
+    assert [e for e in console_errors if "favicon" not in e and not _websocket_refused(e)] == []
+
+
+def _websocket_refused(error: str) -> bool:
+    return "WebSocket connection to" in error and "/ws/" in error
