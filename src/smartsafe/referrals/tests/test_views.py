@@ -482,3 +482,62 @@ def test_staff_list_filters(client, counsellor, urgent_case, vtk, make_referral)
     body = client.get(reverse("referrals:list"), {"institution": "rs-csr-nis"}).content.decode()
     assert detail(draft) in body and detail(sent) not in body
     assert client.get(reverse("referrals:list"), {"state": "bogus"}).status_code == 400
+
+
+# --- query counts: lists do not grow with their rows -------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _panel_queries(user, case) -> int:
+    """The case page's referrals panel alone (the rest of the case page is the cases app's)."""
+    from django.db import connection
+    from django.template import Context, Template
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    request = RequestFactory().get("/")
+    request.user = user
+    template = Template("{% load referral_tags %}{% referrals_panel case=case %}")
+    with CaptureQueriesContext(connection) as captured:
+        html = template.render(Context({"request": request, "case": case}))
+    assert 'id="referrals"' in html
+    return len(captured)
+
+
+def test_list_pages_and_panels_do_not_query_per_referral(
+    client, counsellor, supervisor, urgent_case, vtk, make_referral
+):
+    liaison = testing.make_user("liaison", institution=vtk)
+    others = ["rs-csr-nis", "rs-su-nis", "rs-health-child-psychiatry", "rs-prosecutor-vtk"]
+
+    def counts():
+        result = {"panel": _panel_queries(counsellor, urgent_case)}
+        for user, url in (
+            (supervisor, reverse("referrals:list")),
+            (supervisor, reverse("home")),
+            (liaison, reverse("referrals:portal")),
+        ):
+            login(client, user)
+            result[url] = _queries(client, url)
+        return result
+
+    make_referral(counsellor, vtk, case=urgent_case, state=S.ACKNOWLEDGED)
+    overdue = make_referral(counsellor, vtk, state=S.SENT)
+    Referral.objects.filter(pk=overdue.pk).update(acknowledge_due_at=overdue.sent_at.replace(year=2020))
+    before = counts()
+    for index, code in enumerate(others):
+        institution = Institution.objects.get(code=code)
+        make_referral(
+            counsellor, institution, case=urgent_case, state=[S.SENT, S.PENDING_APPROVAL][index % 2]
+        )
+        more = make_referral(counsellor, vtk, state=S.SENT)  # more rows on the police's portal too
+        Referral.objects.filter(pk=more.pk).update(acknowledge_due_at=more.sent_at.replace(year=2020))
+    assert counts() == before
