@@ -120,6 +120,16 @@ def _sentence(entry, actor) -> str:
             actor=actor,
             institution=data.get("institution", ""),
         )
+    if kind == "email_sent":
+        return format_html(
+            _("{actor} replied by e-mail on {contact}: “{subject}”"),
+            actor=actor, contact=data.get("contact", ""), subject=data.get("subject", ""),
+        )
+    if kind == "email_received":
+        return format_html(
+            _("An e-mail arrived on {contact}: “{subject}”"),
+            contact=data.get("contact", ""), subject=data.get("subject", ""),
+        )
     if kind.startswith("referral_"):
         return _referral_sentence(kind.removeprefix("referral_"), data, actor)
     return format_html(_("{actor}: {kind}"), actor=actor, kind=kind)

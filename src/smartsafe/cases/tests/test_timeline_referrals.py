@@ -27,3 +27,13 @@ def test_referral_sentences(counsellor, police, kind, data, expected):
     assert "<b>" not in sentence, "notes from institutions are escaped"
     if data.get("on_behalf"):
         assert "on the institution" in sentence and "KU-12" in sentence
+
+
+def test_email_sentences(counsellor):
+    case = make_case(counsellor)
+    sent = TimelineEntry.objects.create(case=case, kind="email_sent", actor=counsellor,
+                                        data={"contact": "K-7", "subject": "Re: <b>помоћ</b>"})
+    received = TimelineEntry.objects.create(case=case, kind="email_received", data={"contact": "K-7", "subject": "Хвала"})
+    assert "replied by e-mail on K-7" in str(timeline_sentence(sent))
+    assert "<b>" not in str(timeline_sentence(sent))
+    assert "An e-mail arrived on K-7" in str(timeline_sentence(received))

@@ -306,13 +306,14 @@ def test_pdf_is_a_valid_a4_pdf_with_reference_cyrillic_and_footer_hash(referral)
     assert "https://example.com/chat/123?utm_source=x" in text
     assert "@dark_knight_77" in text and "phone:+381641234567" in text
     assert "Europe/Belgrade" in text and "+01:00" in text and "+02:00" in text
-    assert "URGENT — child in immediate danger" in text and "Договорен сусрет сутра" in text
+    # Labels are in the packet's language (Serbian here), the reporter's words as written.
+    assert "ХИТНО — дете у непосредној опасности" in text and "Договорен сусрет сутра" in text
     pages = len(reader.pages)
     # Every page carries the JSON's hash and its number.
     for number, page in enumerate(reader.pages, start=1):
         page_text = page.extract_text()
         assert packet_sha256(packet) in page_text
-        assert f"Page {number} of {pages}" in page_text
+        assert f"Страница {number} од {pages}" in page_text
         assert referral.case.reference in page_text
 
 

@@ -57,7 +57,7 @@ def test_reminder_once_then_escalation_then_nothing(sent, supervisor):
     reminder = mail.outbox[0]
     assert sorted(reminder.to) == ["liaison@su.example.org", "skolska.uprava@example.org"]
     assert sent.case.reference in reminder.subject
-    assert "acknowledge" in reminder.subject
+    assert "потврдите пријем" in reminder.subject  # "please acknowledge", in the institution's language
     referral = Referral.objects.get(pk=sent.pk)
     assert referral.reminded_at == at(3, 10, 30) and referral.escalated_at is None
     assert referral.version == sent.version  # a system stamp does not make a person's edit stale
@@ -91,7 +91,7 @@ def test_an_answer_stops_the_reminders_and_the_next_deadline_gets_its_own(sent, 
     assert mail.outbox == []
     # The response deadline (Monday 16 March 10:00) passes: a new reminder, about answering.
     assert run(at(16, 10, 1))["reminded"] == 1
-    assert "answer" in mail.outbox[0].subject
+    assert "одговорите" in mail.outbox[0].subject  # "please answer", in the institution's language
 
 
 def test_urgent_referral_is_reminded_after_an_hour(counsellor, supervisor, school):
