@@ -34,7 +34,9 @@ CLOCK_SKEW = dt.timedelta(hours=1)
 
 
 class ExchangeOnly(BasePermission):
-    message = gettext_lazy("Only the exchange's service account (user “pbx”, role admin) may post call events.")
+    message = gettext_lazy(
+        "Only the exchange's service account (user “pbx”, role admin) may post call events."
+    )
 
     def has_permission(self, request, view):
         user = request.user
@@ -54,23 +56,52 @@ class TelephonyEventSerializer(serializers.Serializer):
         help_text="The exchange's id of the call (Asterisk: the Linkedid or Uniqueid).",
         error_messages={"invalid": gettext_lazy("Letters, digits and . _ : @ - only.")},
     )
-    event = serializers.ChoiceField(choices=telephony.EVENTS)
-    to = serializers.CharField(required=False, allow_blank=True, max_length=32, default="",
-                               help_text="The number called, e.g. 19833.")
-    extension = serializers.CharField(required=False, allow_blank=True, max_length=20, default="",
-                                      help_text="The extension that answered (answered events).")
-    username = serializers.CharField(required=False, allow_blank=True, max_length=150, default="",
-                                     help_text="The user who answered, when the exchange knows it; wins over the extension.")
-    at = serializers.DateTimeField(required=False, help_text="When it happened at the exchange (default: now).")
-    reason = serializers.ChoiceField(choices=telephony.HANGUP_REASONS, required=False, default="",
-                                     help_text="hung_up only: caller_hangup makes an unanswered call abandoned.")
+    # The error messages never echo the input: it may hold characters no response can encode.
+    event = serializers.ChoiceField(
+        choices=telephony.EVENTS,
+        error_messages={"invalid_choice": gettext_lazy("The event must be ringing, answered or hung_up.")},
+    )
+    to = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        default="",
+        help_text="The number called, e.g. 19833.",
+    )
+    extension = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        default="",
+        help_text="The extension that answered (answered events).",
+    )
+    username = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        default="",
+        help_text="The user who answered, when the exchange knows it; wins over the extension.",
+    )
+    at = serializers.DateTimeField(
+        required=False, help_text="When it happened at the exchange (default: now)."
+    )
+    reason = serializers.ChoiceField(
+        choices=telephony.HANGUP_REASONS,
+        required=False,
+        default="",
+        help_text="hung_up only: caller_hangup makes an unanswered call abandoned.",
+        error_messages={"invalid_choice": gettext_lazy("Unknown hang-up reason.")},
+    )
 
     def get_fields(self):
         fields = super().get_fields()
         # "from" is a Python keyword, so it cannot be declared as a class attribute.
         fields["from"] = serializers.CharField(
-            required=False, allow_blank=True, max_length=64, default="",
-            help_text="The caller's number (E.164, national or sip:/tel: URI); empty or 'anonymous' when withheld.",
+            required=False,
+            allow_blank=True,
+            max_length=64,
+            default="",
+            help_text="The caller's number (E.164, national, sip: or tel: URI); empty or 'anonymous' if withheld.",
         )
         return fields
 

@@ -84,12 +84,18 @@ def caller_identity(raw: str) -> tuple[str, str]:
     lowered = text.lower()
     for scheme in ("sip:", "sips:", "tel:"):
         if lowered.startswith(scheme):
-            text = text[len(scheme):].split("@", 1)[0].split(";", 1)[0]
+            text = text[len(scheme) :].split("@", 1)[0].split(";", 1)[0]
             break
     try:
         normalised = normalize_phone(text)  # "phone:+381641234567"
     except ArtefactError:
-        raise ValidationError({"from": _("Give the caller's number (digits, optionally with +), or leave it empty when withheld.")}) from None
+        raise ValidationError(
+            {
+                "from": _(
+                    "Give the caller's number (digits, optionally with +), or leave it empty when withheld."
+                )
+            }
+        ) from None
     key = str(settings.SMARTSAFE_PSEUDONYM_KEY).encode()
     digest = hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
     return digest, "…" + normalised[-HINT_DIGITS:]
@@ -175,7 +181,11 @@ def record_event(
     if event == "answered":
         user = _answerer(extension=extension, username=username)
         if call.state == CallState.RINGING:
-            call.state, call.answered_at, call.answered_by = CallState.ANSWERED, max(at, call.started_at), user
+            call.state, call.answered_at, call.answered_by = (
+                CallState.ANSWERED,
+                max(at, call.started_at),
+                user,
+            )
             call.extension = extension[:20]
             changed, pop = True, user is not None
         elif call.state == CallState.ANSWERED and user is not None and user.pk != call.answered_by_id:
@@ -183,7 +193,11 @@ def record_event(
             changed, pop = True, True
         elif call.state in UNANSWERED and explicit_time and call.ended_at and at <= call.ended_at:
             # The answer happened before the hang-up but was reported after it.
-            call.state, call.answered_at, call.answered_by = CallState.COMPLETED, max(at, call.started_at), user
+            call.state, call.answered_at, call.answered_by = (
+                CallState.COMPLETED,
+                max(at, call.started_at),
+                user,
+            )
             call.extension = extension[:20]
             call.duration_seconds = _seconds(call.answered_at, call.ended_at)
             call.hangup_reason = ""
@@ -293,8 +307,9 @@ def call_for_form(user, call_id: str) -> Call | None:
 
 
 @transaction.atomic
-def log_call(*, actor, call_id: str, channel, topics=(), close: bool = False, duration_typed: bool = False,
-             **fields) -> Contact:
+def log_call(
+    *, actor, call_id: str, channel, topics=(), close: bool = False, duration_typed: bool = False, **fields
+) -> Contact:
     """Log the contact of a call: the call form with ``?call=``. The contact starts when the call
     rang, lasts as long as the exchange measured (unless the counsellor typed a duration), carries
     the caller's keyed hash (so the next pop finds it) and is linked to the call."""
@@ -304,9 +319,7 @@ def log_call(*, actor, call_id: str, channel, topics=(), close: bool = False, du
     if call is None:
         raise ValidationError(_("This call is not known (any more). Remove it and log the call by hand."))
     if call.contact_id:
-        raise ValidationError(
-            _("This call was logged already as %(ref)s.") % {"ref": call.contact.reference}
-        )
+        raise ValidationError(_("This call was logged already as %(ref)s.") % {"ref": call.contact.reference})
     fields["received_at"] = call.started_at
     if call.state == CallState.COMPLETED and not duration_typed and call.ended_at:
         fields["ended_at"] = call.ended_at
@@ -314,8 +327,13 @@ def log_call(*, actor, call_id: str, channel, topics=(), close: bool = False, du
     elif fields.get("duration_seconds") is not None:
         fields["ended_at"] = call.started_at + dt.timedelta(seconds=fields["duration_seconds"])
     contact = intake_actions.log_contact(
-        actor=actor, channel=channel, topics=topics, close=close,
-        sender_hash=call.caller_hash, sender_hint=call.caller_hint, **fields,
+        actor=actor,
+        channel=channel,
+        topics=topics,
+        close=close,
+        sender_hash=call.caller_hash,
+        sender_hint=call.caller_hint,
+        **fields,
     )
     call.contact = contact
     call.save(update_fields=["contact", "updated_at"])
@@ -376,7 +394,10 @@ def mark_called_back(*, actor, call: Call, outcome: str) -> list[Call]:
             each.callback_done_at, each.callback_done_by = now, actor
         each.save(update_fields=["callback_attempts", "callback_done_at", "callback_done_by", "updated_at"])
     record(
-        codes.CALL_CALLBACK, actor=actor, obj=calls[0], result=outcome,
+        codes.CALL_CALLBACK,
+        actor=actor,
+        obj=calls[0],
+        result=outcome,
         calls=[c.call_id for c in calls][:50],
     )
     live.calls_changed()

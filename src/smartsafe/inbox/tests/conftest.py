@@ -23,6 +23,8 @@ import pytest
 
 from smartsafe.core import testing
 
+from .phone import exchange, pbx  # noqa: F401  (the phone line's fixtures)
+
 EML = Path(__file__).parent / "eml"
 IMAP_USER = "prijava"
 IMAP_PASSWORD = "imap-test-password-1"

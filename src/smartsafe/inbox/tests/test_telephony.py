@@ -13,7 +13,7 @@ from smartsafe.core import testing
 from smartsafe.inbox import telephony
 from smartsafe.inbox.models import Call, CallState
 
-from .phone import EVENTS_URL, NUMBER, event, exchange, pbx, token_client  # noqa: F401
+from .phone import EVENTS_URL, NUMBER, event, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -71,14 +71,23 @@ def test_ringing_answered_hung_up_completes_with_talk_time(exchange, desk):
     assert event(exchange, "a1", "ringing", from_=NUMBER, at=iso(start)).json()["state"] == "ringing"
     answered = event(exchange, "a1", "answered", extension="201", at=iso(start + dt.timedelta(seconds=20)))
     assert answered.status_code == 200
-    assert answered.json() == {"call_id": "a1", "state": "answered", "changed": True, "answered_by": desk.username}
+    assert answered.json() == {
+        "call_id": "a1",
+        "state": "answered",
+        "changed": True,
+        "answered_by": desk.username,
+    }
     ended = event(exchange, "a1", "hung_up", at=iso(start + dt.timedelta(seconds=320)))
     assert ended.json()["state"] == "completed"
     call = Call.objects.get(call_id="a1")
     assert call.answered_by == desk and call.extension == "201" and call.line == "19833"
     assert call.duration_seconds == 300
     assert call.started_at == start
-    codes_written = list(AuditEvent.objects.filter(object_type="inbox.call").order_by("sequence").values_list("action", flat=True))
+    codes_written = list(
+        AuditEvent.objects.filter(object_type="inbox.call")
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    )
     assert codes_written == ["call.ringing", "call.answered", "call.ended"]
 
 
@@ -90,7 +99,12 @@ def test_repeated_events_change_nothing(exchange, desk):
     assert again.status_code == 200 and again.json()["changed"] is False
     event(exchange, "r1", "hung_up")
     last = event(exchange, "r1", "hung_up")
-    assert last.json() == {"call_id": "r1", "state": "completed", "changed": False, "answered_by": desk.username}
+    assert last.json() == {
+        "call_id": "r1",
+        "state": "completed",
+        "changed": False,
+        "answered_by": desk.username,
+    }
     assert Call.objects.count() == 1
     assert AuditEvent.objects.filter(object_type="inbox.call").count() == 3
 
@@ -140,7 +154,10 @@ def test_username_wins_over_extension_and_a_shared_extension_names_nobody(exchan
     other_counsellor.save()
     event(exchange, "s1", "ringing")
     assert event(exchange, "s1", "answered", extension="201").json()["answered_by"] is None
-    assert event(exchange, "s2", "answered", extension="201", username=desk.username).json()["answered_by"] == desk.username
+    assert (
+        event(exchange, "s2", "answered", extension="201", username=desk.username).json()["answered_by"]
+        == desk.username
+    )
 
 
 def test_an_analyst_on_the_extension_is_not_an_answerer(exchange, analyst):
@@ -154,8 +171,15 @@ def test_an_analyst_on_the_extension_is_not_an_answerer(exchange, analyst):
 
 @pytest.mark.parametrize(
     "written",
-    ["+381641234567", "0641234567", "00381 64 123 4567", "064/123-4567", "tel:+381641234567",
-     "sip:+381641234567@pbx.local", "<+381641234567>"],
+    [
+        "+381641234567",
+        "0641234567",
+        "00381 64 123 4567",
+        "064/123-4567",
+        "tel:+381641234567",
+        "sip:+381641234567@pbx.local",
+        "<+381641234567>",
+    ],
 )
 def test_every_way_of_writing_a_number_is_the_same_caller(written):
     assert telephony.caller_identity(written) == telephony.caller_identity(NUMBER)
@@ -217,7 +241,9 @@ def test_bad_input_is_a_400_naming_the_field(exchange, body, field):
     assert not Call.objects.exists()
 
 
-@pytest.mark.parametrize("raw", [b"{", b"[]", b'"ringing"', b"null", b"\xff\xfe", b'{"call_id": ["a"], "event": {}}'])
+@pytest.mark.parametrize(
+    "raw", [b"{", b"[]", b'"ringing"', b"null", b"\xff\xfe", b'{"call_id": ["a"], "event": {}}']
+)
 def test_malformed_bodies_are_400(exchange, raw):
     response = exchange.post(EVENTS_URL, raw, content_type="application/json")
     assert response.status_code == 400
@@ -283,7 +309,9 @@ def test_called_back_takes_the_callers_calls_off_the_list_and_is_audited(exchang
     assert again.status_code == 409
 
 
-@pytest.mark.parametrize("data", [{}, {"call": "x"}, {"call": "999999"}, {"call": "1" * 40}, {"outcome": "reached"}])
+@pytest.mark.parametrize(
+    "data", [{}, {"call": "x"}, {"call": "999999"}, {"call": "1" * 40}, {"outcome": "reached"}]
+)
 def test_call_back_with_bad_input_is_a_4xx(client, counsellor, data):
     client.force_login(counsellor)
     assert client.post("/inbox/callbacks/", data).status_code == 400
@@ -313,4 +341,6 @@ def test_the_call_back_list_is_in_the_navigation(client, counsellor, analyst):
 
 
 def test_a_call_states_are_what_the_brief_names():
-    assert {CallState.RINGING, CallState.ANSWERED, CallState.MISSED, CallState.ABANDONED} <= set(CallState.values)
+    assert {CallState.RINGING, CallState.ANSWERED, CallState.MISSED, CallState.ABANDONED} <= set(
+        CallState.values
+    )
