@@ -31,3 +31,22 @@ class VersionedModel(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
+
+
+class StorableTextModel(models.Model):
+    """For records filled from parsers of outside data (mail, messenger payloads): every text and
+    JSON value is passed through ``core.text.storable`` on save, so no input can make the database
+    refuse the row — on PostgreSQL as on SQLite."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        from .text import storable
+
+        for field in self._meta.concrete_fields:
+            if isinstance(field, (models.CharField, models.TextField, models.JSONField)):
+                value = getattr(self, field.attname)
+                if value is not None:
+                    setattr(self, field.attname, storable(value))
+        super().save(*args, **kwargs)

@@ -25,3 +25,22 @@ def fold(text: str) -> str:
 
 def fold_many(*parts: str) -> str:
     return fold(" \n ".join(p for p in parts if p))
+
+
+def storable(value):
+    """``value`` made safe to store on every engine: PostgreSQL refuses NUL characters in text and
+    JSON, and no engine can encode lone surrogates (which ``surrogateescape`` decoding leaves in
+    text parsed from broken mail). Works through lists and dicts; other values pass unchanged."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            value = value.replace("\x00", "\ufffd")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "replace").decode("utf-8")
+        return value
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    return value

@@ -15,6 +15,8 @@ import secrets as _random
 
 from django.conf import settings
 from django.db import models
+
+from smartsafe.core.models import StorableTextModel
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,7 +97,7 @@ class Automatic(models.TextChoices):
     BULK = "bulk", _("Bulk or list mail")
 
 
-class InboundMessage(models.Model):
+class InboundMessage(StorableTextModel):
     account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="inbound")
     # Null only for automatic messages that belong to no conversation (a bounce of nothing we sent).
     contact = models.ForeignKey(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from smartsafe.core.models import TimeStampedModel, VersionedModel
+from smartsafe.core.models import StorableTextModel, TimeStampedModel, VersionedModel
 from smartsafe.core.text import fold_many
 
 
@@ -41,7 +41,7 @@ class ContactLanguage(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Contact(TimeStampedModel, VersionedModel):
+class Contact(StorableTextModel, TimeStampedModel, VersionedModel):
     channel = models.ForeignKey("taxonomy.Channel", on_delete=models.PROTECT, verbose_name=_("channel"))
     state = models.CharField(
         _("state"), max_length=16, choices=ContactState.choices, default=ContactState.NEW, db_index=True
