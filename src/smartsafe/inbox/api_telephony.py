@@ -101,7 +101,7 @@ class TelephonyEventSerializer(serializers.Serializer):
             allow_blank=True,
             max_length=64,
             default="",
-            help_text="The caller's number (E.164, national, sip: or tel: URI); empty or 'anonymous' if withheld.",
+            help_text="The caller's number (E.164, national, sip: or tel: URI); empty if withheld.",
         )
         return fields
 
