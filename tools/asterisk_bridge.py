@@ -66,7 +66,7 @@ def event_time(block: dict) -> str | None:
     """``Timestamp`` (manager.conf ``timestampevents = yes``) as ISO 8601, else None (the server
     then uses its own clock)."""
     try:
-        return dt.datetime.fromtimestamp(float(block["Timestamp"]), tz=dt.timezone.utc).isoformat()
+        return dt.datetime.fromtimestamp(float(block["Timestamp"]), tz=dt.UTC).isoformat()
     except (KeyError, ValueError, OverflowError, OSError):
         return None
 
@@ -156,7 +156,9 @@ def main(argv=None) -> None:
     parser.add_argument("--ami-user", default="smartsafe")
     parser.add_argument("--ami-secret", default=os.environ.get("AMI_SECRET", ""))
     parser.add_argument("--url", required=True, help="smartsafe's base URL")
-    parser.add_argument("--token", default=os.environ.get("SMARTSAFE_PBX_TOKEN", ""), help="the pbx user's API token")
+    parser.add_argument(
+        "--token", default=os.environ.get("SMARTSAFE_PBX_TOKEN", ""), help="the pbx user's API token"
+    )
     parser.add_argument("--number", action="append", default=[], help="helpline number(s) dialled (Exten)")
     args = parser.parse_args(argv)
     args.number = args.number or ["19833"]
