@@ -464,3 +464,12 @@ def deliver(outbound: OutboundMessage, *, actor=None) -> OutboundMessage:
 def reply(*, actor, contact: Contact, body: str) -> OutboundMessage:
     """Write and send in one go (what the reply page calls for a messenger conversation)."""
     return deliver(write_reply(actor=actor, contact=contact, body=body), actor=actor)
+
+
+def retry(*, actor, outbound: OutboundMessage) -> OutboundMessage:
+    """Send a failed reply again (the window is checked again right before sending)."""
+    if not can_reply(actor):
+        raise PermissionDenied(_("Your role may not answer the public."))
+    if outbound.status != OutboundStatus.FAILED:
+        raise ValidationError(_("Only a reply that failed can be sent again."))
+    return deliver(outbound, actor=actor)

@@ -6,13 +6,16 @@ from django.http import Http404
 
 from smartsafe.intake.queries import contacts_visible_to
 
+from . import messenger
 from .actions import reply_target
 from .models import CannedReply, InboundMessage, OutboundMessage
 from .permissions import can_reply, can_see_addresses
 
 
 def thread(user, contact) -> dict:
-    """The e-mail conversation of ``contact`` for ``user``: messages oldest first, reply facts.
+    """The conversation of ``contact`` for ``user`` (e-mail or a messenger): messages oldest first,
+    reply facts. ``kind`` is the channel kind of the conversation ("" when there is none); for a
+    messenger, ``window`` is ``(open, closes_at)`` from ``messenger.reply_window``.
 
     The caller has read ``contact`` through ``intake.queries.access_contact`` (which audits the
     read); this adds no audit event of its own.
@@ -22,13 +25,23 @@ def thread(user, contact) -> dict:
     inbound = list(InboundMessage.objects.filter(contact=contact).select_related("account"))
     outbound = list(OutboundMessage.objects.filter(contact=contact).select_related("account", "created_by"))
     messages = sorted([*inbound, *outbound], key=lambda m: (m.received_at, m.direction, m.pk))
-    target = reply_target(contact) if inbound else None
+    # One contact is one conversation on one channel account: its latest message says which.
+    kind = messages[-1].account.kind if messages else ""
+    is_messenger = kind in messenger.MESSENGER_KINDS
+    if is_messenger:
+        target = messenger.reply_target(contact)
+    else:
+        target = reply_target(contact) if inbound else None
     return {
         "visible": True,
         "messages": messages,
         "show_addresses": can_see_addresses(user),
         "can_reply": bool(target) and can_reply(user),
         "reply_target": target,
+        "kind": kind,
+        "channel_name": messages[-1].account.get_kind_display() if messages else "",
+        "is_messenger": is_messenger,
+        "window": messenger.reply_window(contact) if is_messenger else (False, None),
         "is_email_thread": bool(inbound or outbound),
     }
 

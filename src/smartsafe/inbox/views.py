@@ -1,5 +1,7 @@
-"""Replying to e-mail from a contact and retrying a failed reply (webhooks: webhooks.py).
+"""Replying to a contact's conversation and retrying a failed reply (webhooks: webhooks.py).
 
+One reply page for every channel: an e-mail conversation is answered by SMTP (actions.py), a
+messenger conversation through its provider (messenger.py, which also keeps the 24-hour window).
 Views parse, check access, call an action and respond; actions do every write.
 """
 
@@ -15,18 +17,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from smartsafe.intake.queries import access_contact
 
-from . import actions, queries
+from . import actions, messenger, queries
 from .forms import CannedChoiceForm, ReplyForm
 from .models import OutboundStatus
 
 
-def _back(contact) -> str:
-    return reverse("intake:detail", args=[contact.pk]) + "#email-thread"
+def _is_messenger(account) -> bool:
+    return account.kind in messenger.MESSENGER_KINDS
+
+
+def _back(outbound) -> str:
+    anchor = "#messenger-thread" if _is_messenger(outbound.account) else "#email-thread"
+    return reverse("intake:detail", args=[outbound.contact_id]) + anchor
 
 
 def _report(request, outbound) -> None:
     if outbound.status == OutboundStatus.SENT:
-        messages.success(request, _("Your reply was sent to %(to)s.") % {"to": outbound.to_address})
+        if _is_messenger(outbound.account):
+            text = _("Your reply was sent on %(channel)s.") % {"channel": outbound.account.get_kind_display()}
+        else:
+            text = _("Your reply was sent to %(to)s.") % {"to": outbound.to_address}
+        messages.success(request, text)
     else:
         messages.error(request, _("Your reply was saved but not sent: %(error)s") % {"error": outbound.error})
 
@@ -37,7 +48,8 @@ def reply(request, contact_pk):
     contact = access_contact(request.user, contact_pk, for_update=request.method == "POST")
     thread = queries.thread(request.user, contact)
     if not thread["can_reply"]:
-        raise PermissionDenied(_("There is nothing here you may answer by e-mail."))
+        raise PermissionDenied(_("There is nothing here you may answer."))
+    flow = messenger if thread["is_messenger"] else actions
     form = ReplyForm(request.POST or None)
     if request.method == "GET":
         choice = CannedChoiceForm(request.GET or None)
@@ -45,14 +57,14 @@ def reply(request, contact_pk):
             form = ReplyForm(initial={"body": choice.cleaned_data["canned"].body})
     elif form.is_valid():
         try:
-            outbound = actions.write_reply(
-                actor=request.user, contact=contact, body=form.cleaned_data["body"]
-            )
+            outbound = flow.write_reply(actor=request.user, contact=contact, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            # Refusals without a field (the window closed, the channel switched off) belong next
+            # to the text they refused; the bound form keeps what was typed.
+            form.add_error(None if hasattr(exc, "error_dict") else "body", exc)
         else:
-            _report(request, actions.deliver(outbound, actor=request.user))
-            return redirect(_back(contact))
+            _report(request, flow.deliver(outbound, actor=request.user))
+            return redirect(_back(outbound))
     context = {"contact": contact, "form": form, "canned_form": CannedChoiceForm(), **thread}
     return render(request, "inbox/reply.html", context, status=400 if form.errors else 200)
 
@@ -61,10 +73,11 @@ def reply(request, contact_pk):
 @require_POST
 def retry(request, pk):
     outbound = queries.access_outbound(request.user, pk)
+    flow = messenger if _is_messenger(outbound.account) else actions
     try:
-        outbound = actions.retry(actor=request.user, outbound=outbound)
+        outbound = flow.retry(actor=request.user, outbound=outbound)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         _report(request, outbound)
-    return redirect(_back(outbound.contact))
+    return redirect(_back(outbound))
