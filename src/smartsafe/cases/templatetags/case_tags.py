@@ -130,6 +130,18 @@ def _sentence(entry, actor) -> str:
             _("An e-mail arrived on {contact}: “{subject}”"),
             contact=data.get("contact", ""), subject=data.get("subject", ""),
         )
+    if kind in ("message_sent", "message_received"):
+        from smartsafe.inbox.models import ChannelKind  # the inbox app writes these entries
+
+        channel = _label(ChannelKind, data.get("channel", ""))
+        if kind == "message_sent":
+            return format_html(
+                _("{actor} replied to {contact} on {channel}."),
+                actor=actor, contact=data.get("contact", ""), channel=channel,
+            )
+        return format_html(
+            _("A {channel} message arrived on {contact}."), contact=data.get("contact", ""), channel=channel
+        )
     if kind.startswith("referral_"):
         return _referral_sentence(kind.removeprefix("referral_"), data, actor)
     return format_html(_("{actor}: {kind}"), actor=actor, kind=kind)

@@ -37,3 +37,21 @@ def test_email_sentences(counsellor):
     assert "replied by e-mail on K-7" in str(timeline_sentence(sent))
     assert "<b>" not in str(timeline_sentence(sent))
     assert "An e-mail arrived on K-7" in str(timeline_sentence(received))
+
+
+@pytest.mark.parametrize(
+    "kind,actor,expected",
+    [
+        ("message_sent", True, "replied to K-8 on Viber."),
+        ("message_received", False, "A Telegram message arrived on K-8."),
+    ],
+)
+def test_messenger_sentences(counsellor, kind, actor, expected):
+    case = make_case(counsellor)
+    channel = "viber" if kind == "message_sent" else "telegram"
+    entry = TimelineEntry.objects.create(case=case, kind=kind, actor=counsellor if actor else None,
+                                         data={"contact": "K-8", "channel": channel})
+    assert expected in str(timeline_sentence(entry))
+    hostile = TimelineEntry.objects.create(case=case, kind=kind, data={"contact": "<b>K</b>", "channel": "<i>x"})
+    sentence = str(timeline_sentence(hostile))
+    assert "<b>" not in sentence and "<i>" not in sentence and "&lt;b&gt;K&lt;/b&gt;" in sentence
