@@ -384,6 +384,11 @@ class Planner:
             for _ in range(count - len(present)):
                 free = [c for c in recent if c.n not in pinned]
                 if not free:
+                    # A small centre may have too few recent cases: take the newest older ones,
+                    # so every state is still shown whatever the size and the day.
+                    older = sorted((c for c in cases if c.n not in pinned), key=lambda c: c.opener)
+                    free = older[-2:]
+                if not free:
                     return
                 # New cases are the newest ones; the others can be anywhere in the window.
                 case = free[-1] if need == "new" else rng.choice(free[:-1] or free)
