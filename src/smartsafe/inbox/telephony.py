@@ -380,7 +380,8 @@ def mark_called_back(*, actor, call: Call, outcome: str) -> list[Call]:
         raise PermissionDenied(_("Your role may not call back."))
     if outcome not in CALLBACK_OUTCOMES:
         raise ValidationError({"outcome": _("Unknown outcome of the call-back.")})
-    waiting = callback_queue().select_for_update()
+    # Locked without joins: PostgreSQL cannot lock the nullable side of an outer join.
+    waiting = Call.objects.filter(state__in=UNANSWERED, callback_done_at__isnull=True).select_for_update()
     if call.caller_hash:
         calls = list(waiting.filter(caller_hash=call.caller_hash))
     else:
