@@ -71,7 +71,8 @@ def test_counsellor_answers_a_viber_message(live_server, new_page, console_error
     viber = make_account("viber", fake_provider, name="Pametno i bezbedno Viber")
 
     # --- a person writes on Viber; Viber calls the centre's webhook ---------------------------------
-    assert deliver_signed_webhook(live_server.url, viber, viber_message(7001, VIBER_USER, text=QUESTION)) == 200
+    payload = viber_message(7001, VIBER_USER, text=QUESTION)
+    assert deliver_signed_webhook(live_server.url, viber, payload) == 200
     contact = Contact.objects.get()
     assert contact.channel.code == "viber"
 

@@ -52,6 +52,8 @@ def test_messenger_sentences(counsellor, kind, actor, expected):
     entry = TimelineEntry.objects.create(case=case, kind=kind, actor=counsellor if actor else None,
                                          data={"contact": "K-8", "channel": channel})
     assert expected in str(timeline_sentence(entry))
-    hostile = TimelineEntry.objects.create(case=case, kind=kind, data={"contact": "<b>K</b>", "channel": "<i>x"})
+    hostile = TimelineEntry.objects.create(
+        case=case, kind=kind, data={"contact": "<b>K</b>", "channel": "<i>x"}
+    )
     sentence = str(timeline_sentence(hostile))
     assert "<b>" not in sentence and "<i>" not in sentence and "&lt;b&gt;K&lt;/b&gt;" in sentence

@@ -7,8 +7,8 @@ conversation also shows its 24-hour reply window and the same person's earlier c
 """
 
 from django import template
-from django.utils.dateformat import format as date_format
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from smartsafe.inbox import messenger
 from smartsafe.inbox.channels import base
