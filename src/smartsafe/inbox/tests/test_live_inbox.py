@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import transaction
-from django.test import Client
+from django.test import AsyncClient, Client
 from django.utils import timezone
 
 from smartsafe.config.asgi import application
@@ -100,17 +100,29 @@ def test_take_from_the_list(client, counsellor):
 
 
 def test_the_page_loads_live_updates_without_inline_scripts(client, counsellor):
-    client.force_login(counsellor)
-    response = client.get(INBOX)
+    asgi = AsyncClient()  # served as under uvicorn: an ASGIRequest
+    asgi.force_login(counsellor)
+    response = async_to_sync(asgi.get)(INBOX)
     html = response.content.decode()
     assert re.search(r'<script src="/static/inbox/live\.js" defer', html)
     assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))  # no inline script
     assert 'hx-trigger="live:contact from:body"' in html and 'hx-include="#inbox-filters"' in html
     assert "script-src 'self'" in response["Content-Security-Policy"]
     # The partial the live refresh asks for keeps the filters.
+    client.force_login(counsellor)
     received("email")
     partial = client.get(INBOX, {"channel": "viber"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and "0 contacts" in partial
+
+
+def test_no_socket_where_it_cannot_work(client, counsellor, analyst):
+    """Under WSGI there is no websocket to open; roles the socket refuses are not sent to knock."""
+    client.force_login(counsellor)
+    assert "inbox/live.js" not in client.get(INBOX).content.decode()
+    asgi = AsyncClient()
+    asgi.force_login(analyst)
+    page = async_to_sync(asgi.get)("/")
+    assert page.status_code == 200 and "inbox/live.js" not in page.content.decode()
 
 
 def test_live_js_is_served(client):
