@@ -57,6 +57,7 @@ def is_liaison_of(user, referral) -> bool:
     return (
         institution_id is not None
         and institution_id == referral.institution_id
+        and referral.sent_at is not None
         and referral.state not in UNSENT_STATES
     )
 

@@ -26,7 +26,10 @@ def referrals_visible_to(user):
         return Referral.objects.all()
     institution_id = liaison_institution_id(user)
     if institution_id is not None:
-        return Referral.objects.filter(institution_id=institution_id).exclude(state__in=UNSENT_STATES)
+        # Only what was actually sent: never drafts, nor a draft revoked before it went out.
+        return Referral.objects.filter(institution_id=institution_id, sent_at__isnull=False).exclude(
+            state__in=UNSENT_STATES
+        )
     return Referral.objects.none()
 
 

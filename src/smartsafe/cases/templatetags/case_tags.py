@@ -6,6 +6,8 @@ display time, so the same history reads in whichever language the reader uses.
 
 from __future__ import annotations
 
+import time
+
 from django import template
 from django.urls import reverse
 from django.utils import timezone
@@ -101,7 +103,9 @@ def _sentence(entry, actor) -> str:
             )
         if data.get("reason") == CaseLink.Reason.SAME_EVIDENCE:
             return format_html(
-                _("Linked with {other}: the same or a near-identical evidence file was received there ({detail})."),
+                _(
+                    "Linked with {other}: the same or a near-identical evidence file was received there ({detail})."
+                ),
                 other=_case_link(data.get("other", "")),
                 detail=data.get("detail", ""),
             )
@@ -123,12 +127,15 @@ def _sentence(entry, actor) -> str:
     if kind == "email_sent":
         return format_html(
             _("{actor} replied by e-mail on {contact}: “{subject}”"),
-            actor=actor, contact=data.get("contact", ""), subject=data.get("subject", ""),
+            actor=actor,
+            contact=data.get("contact", ""),
+            subject=data.get("subject", ""),
         )
     if kind == "email_received":
         return format_html(
             _("An e-mail arrived on {contact}: “{subject}”"),
-            contact=data.get("contact", ""), subject=data.get("subject", ""),
+            contact=data.get("contact", ""),
+            subject=data.get("subject", ""),
         )
     if kind in ("message_sent", "message_received"):
         from smartsafe.inbox.models import ChannelKind  # the inbox app writes these entries
@@ -137,7 +144,9 @@ def _sentence(entry, actor) -> str:
         if kind == "message_sent":
             return format_html(
                 _("{actor} replied to {contact} on {channel}."),
-                actor=actor, contact=data.get("contact", ""), channel=channel,
+                actor=actor,
+                contact=data.get("contact", ""),
+                channel=channel,
             )
         return format_html(
             _("A {channel} message arrived on {contact}."), contact=data.get("contact", ""), channel=channel
@@ -147,11 +156,23 @@ def _sentence(entry, actor) -> str:
     return format_html(_("{actor}: {kind}"), actor=actor, kind=kind)
 
 
-def _institution_name(code: str) -> str:
-    from smartsafe.directory.models import Institution
+_INSTITUTION_NAMES: dict[str, tuple[float, str, str]] = {}
+_NAMES_TTL = 300  # seconds; institutions are renamed rarely, and a timeline can name many
 
-    institution = Institution.objects.filter(code=code).only("name_sr", "name_en").first()
-    return institution.name if institution else code
+
+def _institution_name(code: str) -> str:
+    """An institution's name in the reader's language, without a query per timeline line."""
+    from smartsafe.taxonomy.translation import pick
+
+    cached = _INSTITUTION_NAMES.get(code)
+    if cached is None or time.monotonic() - cached[0] > _NAMES_TTL:
+        from smartsafe.directory.models import Institution
+
+        _INSTITUTION_NAMES.clear()
+        for each in Institution.objects.only("code", "name_sr", "name_en"):
+            _INSTITUTION_NAMES[each.code] = (time.monotonic(), each.name_sr, each.name_en)
+        cached = _INSTITUTION_NAMES.get(code)
+    return pick(sr=cached[1], en=cached[2]) if cached else code
 
 
 def _referral_sentence(event: str, data: dict, actor) -> str:
@@ -163,14 +184,18 @@ def _referral_sentence(event: str, data: dict, actor) -> str:
         "create": _("{actor} drafted a referral to {institution}."),
         "update": _("{actor} edited the draft referral to {institution}."),
         "message": _("{actor} wrote about the referral to {institution}."),
-        "manual_delivery": _("{actor} recorded that the referral reached {institution} by phone or on paper."),
+        "manual_delivery": _(
+            "{actor} recorded that the referral reached {institution} by phone or on paper."
+        ),
         "remind": _("A reminder went to {institution}: the referral is overdue."),
         "escalate": _("The overdue referral to {institution} was escalated to the supervisors."),
         "delivered": _("The referral was delivered to {institution} by e-mail."),
         "delivery_failed": _("Delivery of the referral to {institution} failed: {error}"),
     }
     if event in sentences:
-        sentence = format_html(sentences[event], actor=actor, institution=institution, error=data.get("error", ""))
+        sentence = format_html(
+            sentences[event], actor=actor, institution=institution, error=data.get("error", "")
+        )
     else:
         sentence = format_html(
             _("{actor}: referral to {institution} — {step}."),
@@ -180,7 +205,7 @@ def _referral_sentence(event: str, data: dict, actor) -> str:
         )
     extras = []
     if data.get("on_behalf"):
-        extras.append(format_html("<span class=\"muted\">{}</span>", _("recorded on the institution's behalf")))
+        extras.append(format_html('<span class="muted">{}</span>', _("recorded on the institution's behalf")))
     if data.get("institution_reference"):
         extras.append(format_html(_("their reference {reference}"), reference=data["institution_reference"]))
     if data.get("note"):

@@ -321,7 +321,7 @@ def test_isolation_matrix_over_the_api(
     for liaison, referral in itertools.product((police_liaison, school_liaison), referrals):
         client = client_for(liaison)
         own = referral.institution_id == liaison.institution_membership.institution_id
-        visible = own and referral.state not in (S.DRAFT, S.PENDING_APPROVAL)
+        visible = own and referral.sent_at is not None and referral.state not in (S.DRAFT, S.PENDING_APPROVAL)
         listed = {row["id"] for row in client.get(API, {"page_size": 200}).json()["results"]}
         assert (referral.pk in listed) == visible
         probes = [

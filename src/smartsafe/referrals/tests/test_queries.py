@@ -38,9 +38,11 @@ def test_isolation_matrix_every_liaison_against_every_referral(world, counsellor
     liaisons, referrals = world
     for (institution, people), referral in itertools.product(liaisons.items(), referrals):
         for liaison in people:
-            own = referral.institution_id == institution.pk and referral.state not in (
-                S.DRAFT,
-                S.PENDING_APPROVAL,
+            # Only what left the centre: a draft revoked before sending never reaches them.
+            own = (
+                referral.institution_id == institution.pk
+                and referral.sent_at is not None
+                and referral.state not in (S.DRAFT, S.PENDING_APPROVAL)
             )
             visible = queries.referrals_visible_to(liaison).filter(pk=referral.pk).exists()
             assert visible == own, (liaison.username, referral.institution.code, referral.state)

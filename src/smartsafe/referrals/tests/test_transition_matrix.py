@@ -55,8 +55,9 @@ def expected(role: str, action: str, state: str, on_behalf: bool, approval: bool
     if role in ("auditor", "analyst", "prevention", "admin", "other_liaison"):
         return "denied"
     if role == "own_liaison":
-        if state in (S.DRAFT, S.PENDING_APPROVAL):
-            return "denied"  # a liaison never reaches an unsent referral
+        # A liaison never reaches an unsent referral; this matrix revokes from the draft, unsent.
+        if state in (S.DRAFT, S.PENDING_APPROVAL, S.REVOKED):
+            return "denied"
         return legal if action in INSTITUTION else "denied"
     # counsellor, supervisor
     if action in INSTITUTION:
