@@ -20,6 +20,7 @@ import uvicorn
 from channels.routing import ProtocolTypeRouter
 from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -40,6 +41,11 @@ def _free_port() -> int:
 
 @pytest.fixture
 def asgi_server(transactional_db):
+    # The server's worker threads open their own connections: close each after its request, so
+    # none is left holding the test database when it is dropped (PostgreSQL refuses then).
+    db_settings = connections.settings["default"]
+    max_age = db_settings.get("CONN_MAX_AGE", 0)
+    db_settings["CONN_MAX_AGE"] = 0
     app = ProtocolTypeRouter(
         {
             "http": ASGIStaticFilesHandler(asgi.django_asgi_app),
@@ -59,6 +65,7 @@ def asgi_server(transactional_db):
     yield f"http://localhost:{port}"
     server.should_exit = True
     thread.join(10)
+    db_settings["CONN_MAX_AGE"] = max_age
 
 
 @pytest.fixture
