@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,7 +19,19 @@ _ids = itertools.count(1)
 
 
 def _n(value) -> str:
-    return number_format(value, force_grouping=True)
+    return group(value)
+
+
+def group(value) -> str:
+    """A number with the active language's thousands separator (fast: charts format hundreds)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    text = f"{value:,}"
+    separator = get_format("THOUSAND_SEPARATOR")
+    if separator != ",":
+        decimal = get_format("DECIMAL_SEPARATOR")
+        text = text.replace(",", "\0").replace(".", decimal).replace("\0", separator)
+    return text
 
 
 def _frame(title: str, desc: str, width: int, height: int, body: list[str]) -> SafeString:

@@ -239,21 +239,7 @@ def trends(by: str, date_from=None, date_to=None, f: Filters = NO_FILTERS) -> li
     """Contacts and cases (advisory, referred) per month or year, oldest first. Years are folded
     from the months (one pass over the tables)."""
     if by == "year":
-        years: dict[dt.date, dict] = {}
-        for row in trends("month", date_from, date_to, f):
-            target = years.setdefault(
-                row["period"].replace(month=1),
-                {
-                    "period": row["period"].replace(month=1),
-                    "contacts": 0,
-                    "cases": 0,
-                    "advisory": 0,
-                    "referred": 0,
-                },
-            )
-            for key in ("contacts", "cases", "advisory", "referred"):
-                target[key] += row[key]
-        return [years[key] for key in sorted(years)]
+        return fold_years(trends("month", date_from, date_to, f))
     trunc = TruncMonth
     periods: dict[dt.date, dict] = {}
 
@@ -309,6 +295,19 @@ def response_times(date_from=None, date_to=None) -> list[dict]:
         }
         for kind, g in sorted(groups.items())
     ]
+
+
+def fold_years(months: list[dict]) -> list[dict]:
+    """The month trend summed per year."""
+    years: dict[dt.date, dict] = {}
+    for row in months:
+        start = row["period"].replace(month=1)
+        target = years.setdefault(
+            start, {"period": start, "contacts": 0, "cases": 0, "advisory": 0, "referred": 0}
+        )
+        for key in ("contacts", "cases", "advisory", "referred"):
+            target[key] += row[key]
+    return [years[key] for key in sorted(years)]
 
 
 def workload(date_from=None, date_to=None) -> list[dict]:

@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stats', '0002_monthly'),
-        ('taxonomy', '0002_reference_data'),
+        ("stats", "0002_monthly"),
+        ("taxonomy", "0002_reference_data"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='casecategorydaily',
-            index=models.Index(fields=['kind', 'day'], name='stats_casec_kind_545b44_idx'),
+            model_name="casecategorydaily",
+            index=models.Index(fields=["kind", "day"], name="stats_casec_kind_545b44_idx"),
         ),
         migrations.AddIndex(
-            model_name='casecategorymonthly',
-            index=models.Index(fields=['kind', 'day'], name='stats_casec_kind_262417_idx'),
+            model_name="casecategorymonthly",
+            index=models.Index(fields=["kind", "day"], name="stats_casec_kind_262417_idx"),
         ),
     ]
