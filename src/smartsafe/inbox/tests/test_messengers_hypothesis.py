@@ -5,7 +5,7 @@ import copy
 import logging
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from smartsafe.inbox import messenger
@@ -144,6 +144,10 @@ def accounts(db):
     headers=st.dictionaries(SIGNATURE_HEADERS, HEADER_VALUES, max_size=4),
 )
 def test_unsigned_garbage_is_refused_never_500(client, accounts, kind, raw, headers):
+    # A declared length beyond the body never reaches the application: the HTTP server waits for
+    # the rest or drops the connection (Django's test client asserts instead of answering).
+    declared = str(headers.get("CONTENT_LENGTH", "")).strip()
+    assume(not (declared.isdigit() and int(declared) > len(raw)))
     response = client.generic("POST", url(accounts[kind]), raw, content_type="application/json", **headers)
     assert response.status_code in (400, 401, 403, 413)
     assert not InboundMessage.objects.exists()
