@@ -136,6 +136,15 @@ def test_loads_a_working_centre(demo):
 
 
 @pytest.mark.django_db
+def test_the_demo_centre_runs_prevention_and_referrals(demo):
+    from smartsafe.prevention.models import Event
+    from smartsafe.referrals.models import Referral
+
+    assert Event.objects.filter(venue__kind="primary_school").exists()
+    assert Event.objects.filter(venue__kind="secondary_school").exists()
+    assert Referral.objects.filter(institution__code="rs-police-vtk").exists()
+
+
 def test_texts_are_serbian_and_searchable(demo):
     data = Contact.objects.filter(external_id__startswith="demo-7-", non_data_kind="")
     for contact in data:

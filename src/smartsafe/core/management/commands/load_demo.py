@@ -67,7 +67,19 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         self._summary(result)
         self._referrals(seed)
+        self._prevention(seed)
         self._rebuild_rollups()
+
+    def _prevention(self, seed: int) -> None:
+        # Presentations, workshops and trainings in schools since the centre was founded.
+        import random
+
+        from django.utils import timezone
+
+        from smartsafe.prevention.demo import load_demo_prevention
+
+        counts = load_demo_prevention(random.Random(seed), range(2017, timezone.localdate().year + 1))
+        self.stdout.write(f"Prevention: {counts['events']} events at {counts['venues']} venues.")
 
     def _referrals(self, seed: int) -> None:
         # Referrals in every state, through the referral workflow, on the cases just written.
