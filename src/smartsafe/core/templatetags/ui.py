@@ -17,6 +17,7 @@ from smartsafe.directory.permissions import can_browse_directory
 from smartsafe.intake.permissions import can_log_contacts, can_read_contacts
 from smartsafe.prevention.permissions import can_read_calendar
 from smartsafe.referrals.permissions import can_read_all_referrals
+from smartsafe.stats.permissions import can_view_dashboard
 
 register = template.Library()
 
@@ -43,6 +44,8 @@ def _section(request) -> str:
         return "api"
     if match.url_name == "home":
         return "dashboard"
+    if match.namespace == "stats":
+        return "statistics"
     return match.namespace or ""
 
 
@@ -72,6 +75,8 @@ def nav_items(context) -> list[dict]:
         items.append(("advice", _("Advice"), _url("advice:staff_list")))
     if can_read_calendar(user):
         items.append(("prevention", _("Prevention"), _url("prevention:calendar")))
+    if can_view_dashboard(user):
+        items.append(("statistics", _("Statistics"), _url("stats:dashboard")))
     if user.role == Role.AUDITOR:
         items.append(("audit", _("Audit"), _url("audit:list")))
     if user.role != Role.LIAISON:
