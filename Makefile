@@ -34,6 +34,8 @@ run: install
 test: install-dev
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 	  { echo "The browser tests need Chromium: apt-get install chromium (CI's .ci/run does it)."; exit 1; }
+	@command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || \
+	  { echo "The e-mail tests need dovecot: apt-get install dovecot-imapd (CI's .ci/run does it)."; exit 1; }
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev
