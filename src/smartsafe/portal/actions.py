@@ -73,6 +73,17 @@ def discard_draft(draft: ReportDraft) -> None:
     draft.delete()
 
 
+# An addition draft is an ordinary draft that says which report it adds to, so it is purged like
+# any other; the view finds it only through the visitor's session and the report's reference.
+ADDITION_STEP = "addition"
+
+
+def new_addition_draft(report: PublicReport) -> ReportDraft:
+    draft = new_draft()
+    save_step(draft, ADDITION_STEP, {"report": report.reference})
+    return draft
+
+
 # --- filing -------------------------------------------------------------------------------------
 
 
@@ -194,15 +205,31 @@ def submit_report(
 
 @transaction.atomic
 def add_information(
-    *, report: PublicReport, text: str, named_files=(), urgent: bool = False, via: str = "web"
+    *,
+    report: PublicReport,
+    text: str,
+    named_files=(),
+    urgent: bool = False,
+    via: str = "web",
+    draft: ReportDraft | None = None,
 ) -> ReportAddition:
     """The reporter adds words or files later: a new web-form contact that lands on the case of
-    the first report when there is an open one (else it waits in the inbox, naming the report)."""
+    the first report when there is an open one (else it waits in the inbox, naming the report).
+
+    ``draft``: an addition draft whose files (kept from an earlier attempt that had an error) are
+    sent first, before ``named_files``; it is deleted in the same transaction."""
     report = PublicReport.objects.select_for_update().get(pk=report.pk)  # serialises additions
     category_code = report.category.code if report.category else completeness.OTHER
+    kept = []
+    if draft is not None:
+        # Read under the report's lock: a double submit finds the draft gone and sends its files once.
+        draft = ReportDraft.objects.filter(pk=draft.pk).first()
+        if draft is not None:
+            kept = [(f.name, files.unseal(f)) for f in draft.files.all()]
+            draft.delete()
     if not completeness.allows_files(category_code):
-        named_files = ()
-    named_files = list(named_files)
+        kept, named_files = [], ()
+    named_files = kept + list(named_files)
     original = report.contact
     # The first report's case; or a case a counsellor opened from an earlier addition.
     case = original.case or next(

@@ -25,6 +25,7 @@ from .models import ReportDraft
 DRAFT_KEY = "portal_draft"
 RECEIPT_KEY = "portal_receipt"
 CHECKED_KEY = "portal_checked"
+ADDITION_DRAFTS_KEY = "portal_addition_drafts"  # {report reference: draft token}
 STEPS = {1: "what", 2: "details", 3: "evidence", 4: "about"}
 
 
@@ -285,6 +286,31 @@ def check_status(request, reference: str):
     )
 
 
+def _addition_draft(request, report, *, create: bool = False) -> ReportDraft | None:
+    """This session's draft of an addition to ``report``: the files already accepted while an
+    error is shown. Its token sits in the session under the report's reference, and the draft
+    itself names the report, so no other session and no other report can reach its files."""
+    tokens_by_report = request.session.get(ADDITION_DRAFTS_KEY)
+    tokens_by_report = tokens_by_report if isinstance(tokens_by_report, dict) else {}
+    token = tokens_by_report.get(report.reference)
+    draft = ReportDraft.objects.filter(token=token).first() if isinstance(token, str) else None
+    if draft is not None and _raw(draft, actions.ADDITION_STEP).get("report") != report.reference:
+        draft = None
+    if draft is None and create:
+        draft = actions.new_addition_draft(report)
+        tokens_by_report = {**tokens_by_report, report.reference: draft.token}
+        request.session[ADDITION_DRAFTS_KEY] = dict(list(tokens_by_report.items())[-10:])
+    return draft
+
+
+def _forget_addition_draft(request, report) -> None:
+    tokens_by_report = request.session.get(ADDITION_DRAFTS_KEY)
+    if isinstance(tokens_by_report, dict) and report.reference in tokens_by_report:
+        request.session[ADDITION_DRAFTS_KEY] = {
+            key: value for key, value in tokens_by_report.items() if key != report.reference
+        }
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def add(request, reference: str):
@@ -293,23 +319,29 @@ def add(request, reference: str):
         return redirect("portal:check_reference", reference=tokens.normalize_reference(reference) or "-")
     category = report.category.code if report.category else completeness.OTHER
     allows = completeness.allows_files(category)
+    draft = _addition_draft(request, report) if allows else None
     errors = []
     if request.method == "POST":
         form = AdditionForm(data=request.POST)
         if (wait := ratelimit.hit(request, "check")) is not None:
             return _too_many(request, wait)
-        named, already = [], 0
+        named = []
         if allows:
+            if draft is not None:  # ticked "Remove" boxes take those kept files out
+                for file_id in request.POST.getlist("remove"):
+                    actions.remove_draft_file(draft, file_id if file_id.isdigit() else 0)
+            kept = _accepted(draft)
+            already, count = sum(f.size for f in kept), len(kept)
             for upload in request.FILES.getlist("files"):
                 try:
-                    name, data = files.read(upload, already=already, count=len(named))
+                    name, data = files.read(upload, already=already, count=count)
                 except files.FileRefused as exc:
                     errors.append(str(exc))
                     continue
                 named.append((name, data))
-                already += len(data)
+                already, count = already + len(data), count + 1
         if form.is_valid() and not errors:
-            if not form.cleaned_data["text"].strip() and not named:
+            if not form.cleaned_data["text"].strip() and not named and not _accepted(draft):
                 form.add_error("text", _("Write something or choose a file to send."))
             else:
                 actions.add_information(
@@ -318,8 +350,14 @@ def add(request, reference: str):
                     named_files=named,
                     urgent=form.cleaned_data["in_danger"],
                     via="web",
+                    draft=draft,
                 )
+                _forget_addition_draft(request, report)
                 return redirect(reverse("portal:check_status", args=[report.reference]) + "?added=1")
+        if named:  # an error is shown: the files that passed wait in the draft, sealed
+            draft = draft or _addition_draft(request, report, create=True)
+            for name, data in named:
+                actions.add_draft_file(draft, name=name, data=data)
     else:
         form = AdditionForm()
     return render(
@@ -329,6 +367,7 @@ def add(request, reference: str):
             "report": report,
             "form": form,
             "errors": errors,
+            "accepted": _accepted(draft),
             "allows_files": allows,
             "max_file_mb": files.max_file_bytes() // files.MB,
         },
