@@ -48,7 +48,9 @@ def test_no_get_route_answers_500(client):
     contact = testing.make_contact(author)
     case = testing.make_case(author, contacts=[contact])
     values = {"int": contact.pk, "case_pk": case.pk, "reference": case.reference, "str": case.reference}
-    urls = sorted({url for route in _routes() if not route.startswith(SKIP_PREFIXES) for url in _fill(route, values)})
+    urls = sorted(
+        {url for route in _routes() if not route.startswith(SKIP_PREFIXES) for url in _fill(route, values)}
+    )
     assert len(urls) > 40, "the URLconf walk found the site's pages"
     police = testing.make_institution("police-smoke", "police")
     failures = []

@@ -30,9 +30,26 @@ def extract() -> None:
     env = {**os.environ, "SMARTSAFE_DEMO": "1", "DJANGO_SETTINGS_MODULE": "smartsafe.config.settings"}
     for domain in ("django", "djangojs"):
         subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "makemessages", "-l", "sr", "-d", domain,
-             "--no-obsolete", "--no-location", "-i", "tests/*", "-i", "*/tests/*", "-i", "bench/*"],
-            cwd=PACKAGE, env=env, check=True,
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "makemessages",
+                "-l",
+                "sr",
+                "-d",
+                domain,
+                "--no-obsolete",
+                "--no-location",
+                "-i",
+                "tests/*",
+                "-i",
+                "*/tests/*",
+                "-i",
+                "bench/*",
+            ],
+            cwd=PACKAGE,
+            env=env,
+            check=True,
         )
 
 
@@ -63,7 +80,9 @@ def compile_all() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--no-extract", action="store_true", help="only regenerate Latin and compile")
     args = parser.parse_args()
     if not args.no_extract:

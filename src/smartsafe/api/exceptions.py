@@ -65,7 +65,9 @@ def _audit_refusal(reason: str, context, **details) -> None:
     request = context.get("request")
     if request is None or not getattr(request.user, "is_authenticated", False):
         return
-    record_refusal(actor=request.user, reason=reason, method=request.method, path=request.path[:200], **details)
+    record_refusal(
+        actor=request.user, reason=reason, method=request.method, path=request.path[:200], **details
+    )
 
 
 def exception_handler(exc, context):

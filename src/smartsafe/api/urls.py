@@ -7,8 +7,8 @@ from smartsafe.cases.api.views import CaseViewSet
 from smartsafe.inbox.api_telephony import TelephonyEventsView
 from smartsafe.intake.api.views import ContactViewSet
 from smartsafe.portal.api.views import ReportViewSet
-from smartsafe.stats.api.views import StatsViewSet
 from smartsafe.referrals.api.views import ReferralViewSet
+from smartsafe.stats.api.views import StatsViewSet
 
 from .taxonomy import ROUTES as TAXONOMY_ROUTES
 

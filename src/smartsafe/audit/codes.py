@@ -254,7 +254,9 @@ REGISTRY: dict[str, str] = {
     PREVENTION_VENUE_MERGE: _("Duplicate venue merged into another"),
     PREVENTION_IMPORT: _("Past prevention events imported"),
     API_DENIED: _("API request refused: the role or record does not allow it"),
-    WRITE_REFUSED: _("Change refused: illegal transition, stale version or invalid input (what was refused, not the input)"),
+    WRITE_REFUSED: _(
+        "Change refused: illegal transition, stale version or invalid input (what was refused, not the input)"
+    ),
 }
 
 #: What ``outcome`` may say. ``denied``: the actor was refused (permission, lockout);

@@ -20,7 +20,16 @@ from .references import next_reference
 from .states import STAGE_TIMESTAMP, transition_for
 
 # Case fields a counsellor edits on the case form / API.
-EDITABLE_FIELDS = ("kind", "title", "summary", "urgent", "urgent_reason", "child_age_band", "child_sex", "municipality")
+EDITABLE_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "urgent",
+    "urgent_reason",
+    "child_age_band",
+    "child_sex",
+    "municipality",
+)
 
 
 def _require_casework(actor) -> None:
@@ -38,12 +47,16 @@ def _check_urgency(case: Case) -> None:
 
 
 @transaction.atomic
-def open_case(*, actor, contacts=(), title: str, categories=(), platforms=(), assigned_to=None, **fields) -> Case:
+def open_case(
+    *, actor, contacts=(), title: str, categories=(), platforms=(), assigned_to=None, **fields
+) -> Case:
     """Open a case from zero or more contacts (which become ``linked``)."""
     _require_casework(actor)
     if not title.strip():
         raise ValidationError({"title": _("Give the case a short title.")})
-    case = Case(reference=next_reference(), title=title.strip(), owner=actor, assigned_to=assigned_to or actor)
+    case = Case(
+        reference=next_reference(), title=title.strip(), owner=actor, assigned_to=assigned_to or actor
+    )
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
             raise ValidationError({name: _("This field cannot be set here.")})
@@ -97,7 +110,9 @@ def link_follow_up_contact(*, case: Case, contact) -> bool:
 
 
 @transaction.atomic
-def update_case(*, actor, case: Case, expected_version: int | None, categories=None, platforms=None, **fields) -> Case:
+def update_case(
+    *, actor, case: Case, expected_version: int | None, categories=None, platforms=None, **fields
+) -> Case:
     """Edit a case's details. ``expected_version`` is the version the editor read."""
     _require_casework(actor)
     case = lock_for_update(Case.objects.all(), case.pk, expected_version=expected_version)
@@ -134,14 +149,22 @@ def update_case(*, actor, case: Case, expected_version: int | None, categories=N
 
 @transaction.atomic
 def transition_case(
-    *, actor, case: Case, action: str, expected_version: int | None = None, resolution: str = "", note: str = ""
+    *,
+    actor,
+    case: Case,
+    action: str,
+    expected_version: int | None = None,
+    resolution: str = "",
+    note: str = "",
 ) -> Case:
     """Move ``case`` through its state machine (``cases/states.py``)."""
     case = lock_for_update(Case.objects.all(), case.pk, expected_version=expected_version)
     transition = transition_for(action, case.state)
     if not can_transition(actor, transition):
         raise PermissionDenied(
-            _("Only a supervisor may do this.") if transition.supervisor_only else _("Your role may not change cases.")
+            _("Only a supervisor may do this.")
+            if transition.supervisor_only
+            else _("Your role may not change cases.")
         )
     target = transition.target
     now = timezone.now()
@@ -166,7 +189,9 @@ def transition_case(
     if target in STAGE_TIMESTAMP:
         setattr(case, STAGE_TIMESTAMP[target], now)
     case.save()
-    _timeline(case, "state_changed", actor, action=action, before=previous, after=target, note=note.strip()[:500])
+    _timeline(
+        case, "state_changed", actor, action=action, before=previous, after=target, note=note.strip()[:500]
+    )
     record("case.transition", actor=actor, obj=case, transition=action, before=previous, after=target)
     return case
 
@@ -259,7 +284,9 @@ def link_cases(*, actor, case: Case, other: Case) -> bool:
 @transaction.atomic
 def share_with_institution(*, actor, case: Case, institution) -> CaseShare:
     """Let ``institution``'s liaisons see this case (used when a referral is sent)."""
-    share, created = CaseShare.objects.get_or_create(case=case, institution=institution, defaults={"created_by": actor})
+    share, created = CaseShare.objects.get_or_create(
+        case=case, institution=institution, defaults={"created_by": actor}
+    )
     if created:
         _timeline(case, "shared", actor, institution=institution.code)
         record("case.share", actor=actor, obj=case, institution=institution.code)

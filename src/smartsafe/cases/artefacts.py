@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 MAX_LENGTH = 500
 
 # Query parameters that only track the click, never identify content.
-_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|igshid|igsh|si|feature|ref|ref_src|s|t|mibextid|_rdr|hl|locale)$")
+_TRACKING = re.compile(
+    r"^(utm_.*|fbclid|gclid|igshid|igsh|si|feature|ref|ref_src|s|t|mibextid|_rdr|hl|locale)$"
+)
 _STRIP_HOST_PREFIXES = ("www.", "m.", "mobile.", "web.", "l.")
 
 # host → platform code, and how a profile path looks on that platform.
@@ -36,7 +38,20 @@ _PROFILE_PATTERNS: list[tuple[str, tuple[str, ...], re.Pattern]] = [
     ("reddit", ("reddit.com",), re.compile(r"^/(?:u|user)/([A-Za-z0-9_-]{3,20})/?$")),
 ]
 # Paths on those hosts that look like profiles but are site pages.
-_RESERVED = {"explore", "p", "reel", "reels", "stories", "accounts", "watch", "home", "login", "share", "search", "about"}
+_RESERVED = {
+    "explore",
+    "p",
+    "reel",
+    "reels",
+    "stories",
+    "accounts",
+    "watch",
+    "home",
+    "login",
+    "share",
+    "search",
+    "about",
+}
 
 
 class ArtefactError(ValueError):
@@ -63,7 +78,11 @@ def _host_of(netloc: str) -> str:
 
 
 def _profile_from_url(host: str, path: str, query: dict[str, str]) -> str | None:
-    if host in ("facebook.com", "fb.com") and path.rstrip("/") == "/profile.php" and query.get("id", "").isdigit():
+    if (
+        host in ("facebook.com", "fb.com")
+        and path.rstrip("/") == "/profile.php"
+        and query.get("id", "").isdigit()
+    ):
         return f"uid:facebook:{query['id']}"
     for platform, hosts, pattern in _PROFILE_PATTERNS:
         if host in hosts:
@@ -88,7 +107,9 @@ def normalize_url(value: str) -> str:
     host = _host_of(parts.netloc)
     if not re.fullmatch(r"[a-z0-9\u00a1-\uffff.-]+\.[a-z\u00a1-\uffff0-9-]{2,}|\d{1,3}(\.\d{1,3}){3}", host):
         raise ArtefactError(_("Enter a web address such as https://example.com/page."))
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k.lower())]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k.lower())
+    ]
     path = re.sub(r"/{2,}", "/", parts.path or "/")
     profile = _profile_from_url(host, path, dict(query))
     if profile:

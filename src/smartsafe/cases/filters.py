@@ -57,7 +57,17 @@ class CaseFilter(filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = ["state", "open", "kind", "urgent", "category", "platform", "municipality", "assignee", "search"]
+        fields = [
+            "state",
+            "open",
+            "kind",
+            "urgent",
+            "category",
+            "platform",
+            "municipality",
+            "assignee",
+            "search",
+        ]
 
     def filter_open(self, queryset, name, value):
         return queryset.exclude(state=CaseState.CLOSED) if value else queryset.filter(state=CaseState.CLOSED)

@@ -44,27 +44,44 @@ class Resolution(models.TextChoices):
 class Case(TimeStampedModel, VersionedModel):
     reference = models.CharField(_("reference"), max_length=32, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices, default=CaseKind.ADVISORY)
-    state = models.CharField(_("state"), max_length=24, choices=CaseState.choices, default=CaseState.NEW, db_index=True)
+    state = models.CharField(
+        _("state"), max_length=24, choices=CaseState.choices, default=CaseState.NEW, db_index=True
+    )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
-    categories = models.ManyToManyField("taxonomy.Category", blank=True, related_name="cases", verbose_name=_("categories"))
-    platforms = models.ManyToManyField("taxonomy.Platform", blank=True, related_name="cases", verbose_name=_("platforms"))
+    categories = models.ManyToManyField(
+        "taxonomy.Category", blank=True, related_name="cases", verbose_name=_("categories")
+    )
+    platforms = models.ManyToManyField(
+        "taxonomy.Platform", blank=True, related_name="cases", verbose_name=_("platforms")
+    )
 
     urgent = models.BooleanField(_("child in immediate danger"), default=False, db_index=True)
     urgent_reason = models.CharField(_("why urgent"), max_length=300, blank=True)
 
     child_age_band = models.ForeignKey(
-        "taxonomy.AgeBand", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("child's age band")
+        "taxonomy.AgeBand",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("child's age band"),
     )
     child_sex = models.ForeignKey(
         "taxonomy.Sex", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("child's sex")
     )
     municipality = models.ForeignKey(
-        "taxonomy.Municipality", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("municipality")
+        "taxonomy.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("municipality"),
     )
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        verbose_name=_("owner"),
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -80,7 +97,9 @@ class Case(TimeStampedModel, VersionedModel):
     closure_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     # One timestamp per stage of the state machine (the latest entry into that stage).
     opened_at = models.DateTimeField(_("opened"), default=timezone.now, db_index=True)
@@ -125,6 +144,9 @@ class ReferenceSequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="reference_sequence_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
 
 class CaseNote(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
@@ -136,6 +158,9 @@ class CaseNote(models.Model):
         verbose_name = _("note")
         verbose_name_plural = _("notes")
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: note {self.pk}"
 
 
 class ArtefactKind(models.TextChoices):
@@ -161,7 +186,9 @@ class Artefact(models.Model):
     )
     value = models.CharField(_("as reported"), max_length=500)
     normalized = models.CharField(_("normalised"), max_length=500, db_index=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -196,18 +223,26 @@ class CaseLink(models.Model):
             models.CheckConstraint(condition=Q(from_case__lt=models.F("to_case")), name="case_link_ordered"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.from_case_id} ↔ {self.to_case_id}"
+
 
 class TimelineEntry(models.Model):
     """One line of a case's story, shown to staff. ``kind`` + ``data`` render in any language."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind}"
 
 
 class CaseShare(models.Model):
@@ -218,9 +253,16 @@ class CaseShare(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
-    institution = models.ForeignKey("directory.Institution", on_delete=models.PROTECT, related_name="case_shares")
+    institution = models.ForeignKey(
+        "directory.Institution", on_delete=models.PROTECT, related_name="case_shares"
+    )
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "institution"], name="case_share_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.institution_id}"

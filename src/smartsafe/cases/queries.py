@@ -44,7 +44,13 @@ def case_list(user):
 def access_case(user, pk_or_reference, *, for_update: bool = False) -> Case:
     """One case (by id or reference) if ``user`` may see it; the read is audited."""
     queryset = cases_visible_to(user).select_related(
-        "owner", "assigned_to", "municipality", "child_age_band", "child_sex", "closure_requested_by", "closed_by"
+        "owner",
+        "assigned_to",
+        "municipality",
+        "child_age_band",
+        "child_sex",
+        "closure_requested_by",
+        "closed_by",
     )
     key = str(pk_or_reference).strip()
     try:
@@ -76,4 +82,3 @@ def linked_cases(case: Case):
 
 def record_list_read(user, *, filters: dict, count: int) -> None:
     record("case.list", actor=user, object_type="cases.case", filters=filters, count=count)
-

@@ -15,7 +15,9 @@ def next_reference(*, at=None) -> str:
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(prefix=prefix, year=year)
+                sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(
+                    prefix=prefix, year=year
+                )
                 sequence.last += 1
                 sequence.save(update_fields=["last"])
                 return f"{prefix}-{year}-{sequence.last:06d}"

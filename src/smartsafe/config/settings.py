@@ -311,25 +311,39 @@ SPECTACULAR_SETTINGS = {
 TASKS = {
     "default": {
         "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend"
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
         ),
     }
 }
 # Periodic jobs the scheduler enqueues (core/scheduler.py); the task worker runs them.
 SMARTSAFE_SCHEDULE = [
-    {"name": "verify-audit-chain", "task": "smartsafe.audit.tasks.verify_audit_chain", "every": timedelta(hours=24)},
+    {
+        "name": "verify-audit-chain",
+        "task": "smartsafe.audit.tasks.verify_audit_chain",
+        "every": timedelta(hours=24),
+    },
     {
         "name": "link-evidence-duplicates",
         "task": "smartsafe.evidence.tasks.link_pending_duplicates",
         "every": timedelta(minutes=15),
     },
-    {"name": "rescan-evidence", "task": "smartsafe.evidence.tasks.rescan_unscanned", "every": timedelta(hours=1)},
+    {
+        "name": "rescan-evidence",
+        "task": "smartsafe.evidence.tasks.rescan_unscanned",
+        "every": timedelta(hours=1),
+    },
     {
         "name": "check-overdue-referrals",
         "task": "smartsafe.referrals.tasks.check_overdue_referrals",
         "every": timedelta(hours=1),
     },
-    {"name": "poll-email", "task": "smartsafe.inbox.tasks.poll_email_accounts", "every": timedelta(minutes=1)},
+    {
+        "name": "poll-email",
+        "task": "smartsafe.inbox.tasks.poll_email_accounts",
+        "every": timedelta(minutes=1),
+    },
 ]
 REDIS_URL = env_str("SMARTSAFE_REDIS_URL")
 # The cache holds rate-limit counters, so every web process must share it in production.
@@ -339,7 +353,9 @@ elif DEMO or TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     # Created by ``manage.py createcachetable`` (docs/deploy.md).
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "smartsafe_cache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "smartsafe_cache"}
+    }
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}

@@ -19,7 +19,9 @@ class StaleVersion(Exception):
         self.expected = expected
         self.current = current
         super().__init__(
-            _("Someone else changed this record while you were editing it. Reload it and apply your change again.")
+            _(
+                "Someone else changed this record while you were editing it. Reload it and apply your change again."
+            )
         )
 
 

@@ -21,8 +21,10 @@ class RequestContext:
     via: str = "system"  # web | api | command | task | system
 
 
+# RequestContext is a frozen dataclass, so sharing the default instance is safe.
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "smartsafe_request_context", default=RequestContext()
+    "smartsafe_request_context",
+    default=RequestContext(),  # noqa: B039
 )
 
 

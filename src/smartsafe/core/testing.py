@@ -36,21 +36,27 @@ def channel(code: str = "phone"):
     from smartsafe.taxonomy.models import Channel
 
     kind = {"phone": "phone", "email": "email", "web_form": "web", "viber": "social"}.get(code, "other")
-    obj, _ = Channel.objects.get_or_create(code=code, defaults={"name_sr": code, "name_en": code, "kind": kind})
+    obj, _ = Channel.objects.get_or_create(
+        code=code, defaults={"name_sr": code, "name_en": code, "kind": kind}
+    )
     return obj
 
 
 def category(code: str = "cyberbullying", kind: str = "referral"):
     from smartsafe.taxonomy.models import Category
 
-    obj, _ = Category.objects.get_or_create(code=code, defaults={"name_sr": code, "name_en": code, "kind": kind})
+    obj, _ = Category.objects.get_or_create(
+        code=code, defaults={"name_sr": code, "name_en": code, "kind": kind}
+    )
     return obj
 
 
 def platform(code: str = "instagram"):
     from smartsafe.taxonomy.models import Platform
 
-    obj, _ = Platform.objects.get_or_create(code=code, defaults={"name_sr": code, "name_en": code, "kind": "social"})
+    obj, _ = Platform.objects.get_or_create(
+        code=code, defaults={"name_sr": code, "name_en": code, "kind": "social"}
+    )
     return obj
 
 

@@ -20,6 +20,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 TRUE_WORDS = {"1", "true", "yes", "y", "da", "x", "✓"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "ne", "-"}
 
+
 class ImportFileError(Exception):
     """The file as a whole cannot be read (not JSON, wrong shape, not a CSV, unknown columns…)."""
 

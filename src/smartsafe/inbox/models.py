@@ -15,11 +15,10 @@ import secrets as _random
 
 from django.conf import settings
 from django.db import models
-
-from smartsafe.core.models import StorableTextModel
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smartsafe.core.models import StorableTextModel
 from smartsafe.intake.models import ContactLanguage
 
 from . import secrets
@@ -231,14 +230,19 @@ class Call(models.Model):
     """
 
     call_id = models.CharField(_("call id"), max_length=128, unique=True)
-    state = models.CharField(_("state"), max_length=16, choices=CallState.choices, default=CallState.RINGING,
-                             db_index=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=CallState.choices, default=CallState.RINGING, db_index=True
+    )
     caller_hash = models.CharField(max_length=64, blank=True, db_index=True)
     caller_hint = models.CharField(_("caller"), max_length=8, blank=True)
     line = models.CharField(_("number called"), max_length=32, blank=True)
     extension = models.CharField(_("extension"), max_length=20, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="answered_calls",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answered_calls",
         verbose_name=_("answered by"),
     )
     started_at = models.DateTimeField(_("rang at"), db_index=True)
@@ -248,13 +252,21 @@ class Call(models.Model):
     hangup_reason = models.CharField(_("hang-up reason"), max_length=20, blank=True)
     # The contact a counsellor logged for this call (intake:new?call=…).
     contact = models.ForeignKey(
-        "intake.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="calls",
+        "intake.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
         verbose_name=_("contact"),
     )
     callback_attempts = models.PositiveSmallIntegerField(_("call-back attempts"), default=0)
     callback_done_at = models.DateTimeField(_("called back"), null=True, blank=True)
     callback_done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("called back by"),
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -281,7 +293,10 @@ class ContactOpened(models.Model):
     )
     first_opened_at = models.DateTimeField(_("first opened"), default=timezone.now)
     first_opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("first opened by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("first opened by"),
     )
 
     class Meta:

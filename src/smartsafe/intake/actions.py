@@ -77,7 +77,14 @@ def log_contact(
         _enter(contact, "close", timezone.now())
     contact.save()
     contact.topics.set(topics)
-    record("contact.create", actor=actor, obj=contact, channel=channel.code, state=contact.state, urgent=contact.urgent)
+    record(
+        "contact.create",
+        actor=actor,
+        obj=contact,
+        channel=channel.code,
+        state=contact.state,
+        urgent=contact.urgent,
+    )
     return contact
 
 
@@ -133,7 +140,9 @@ def _announce(contact: Contact) -> None:
 
 
 @transaction.atomic
-def update_contact(*, actor, contact: Contact, expected_version: int | None, topics=None, **fields) -> Contact:
+def update_contact(
+    *, actor, contact: Contact, expected_version: int | None, topics=None, **fields
+) -> Contact:
     _require_logger(actor)
     contact = lock_for_update(Contact.objects.all(), contact.pk, expected_version=expected_version)
     if contact.is_non_data:
@@ -155,7 +164,9 @@ def update_contact(*, actor, contact: Contact, expected_version: int | None, top
 def triage_contact(*, actor, contact: Contact, expected_version: int | None = None, **fields) -> Contact:
     _require_logger(actor)
     topics = fields.pop("topics", None)
-    contact = update_contact(actor=actor, contact=contact, expected_version=expected_version, topics=topics, **fields)
+    contact = update_contact(
+        actor=actor, contact=contact, expected_version=expected_version, topics=topics, **fields
+    )
     contact = lock_for_update(Contact.objects.all(), contact.pk)
     _enter(contact, "triage", timezone.now())
     contact.save()
@@ -177,8 +188,10 @@ def mark_linked(contact: Contact, *, case, actor) -> None:
     """Attach ``contact`` to ``case``. Called by cases.actions inside its own transaction."""
     contact = lock_for_update(Contact.objects.all(), contact.pk)
     if contact.case_id and contact.case_id != case.pk:
-        raise ValidationError(_("Contact %(ref)s already belongs to case %(case)s.") % {
-            "ref": contact.reference, "case": contact.case.reference})
+        raise ValidationError(
+            _("Contact %(ref)s already belongs to case %(case)s.")
+            % {"ref": contact.reference, "case": contact.case.reference}
+        )
     _enter(contact, "link", timezone.now())
     contact.case = case
     contact.save()

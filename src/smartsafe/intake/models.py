@@ -49,17 +49,25 @@ class Contact(StorableTextModel, TimeStampedModel, VersionedModel):
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
-    non_data_kind = models.CharField(_("non-data contact"), max_length=16, choices=NonDataKind.choices, blank=True)
+    non_data_kind = models.CharField(
+        _("non-data contact"), max_length=16, choices=NonDataKind.choices, blank=True
+    )
 
     urgent = models.BooleanField(_("child in immediate danger"), default=False, db_index=True)
     reporter_type = models.ForeignKey(
-        "taxonomy.ReporterType", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("caller type")
+        "taxonomy.ReporterType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("caller type"),
     )
     language = models.CharField(_("language"), max_length=8, choices=ContactLanguage.choices, default="sr")
     subject = models.CharField(_("subject"), max_length=250, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     advice_given = models.TextField(_("advice given"), blank=True)
-    topics = models.ManyToManyField("taxonomy.Category", blank=True, related_name="contacts", verbose_name=_("topics"))
+    topics = models.ManyToManyField(
+        "taxonomy.Category", blank=True, related_name="contacts", verbose_name=_("topics")
+    )
 
     # Who the reporter is, only as far as they chose to say (sensitive; every read is audited).
     reporter_name = models.CharField(_("reporter's name"), max_length=150, blank=True)
@@ -71,7 +79,12 @@ class Contact(StorableTextModel, TimeStampedModel, VersionedModel):
     external_id = models.CharField(_("external id"), max_length=200, blank=True)
 
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="contacts", verbose_name=_("case")
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("case"),
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -103,7 +116,9 @@ class Contact(StorableTextModel, TimeStampedModel, VersionedModel):
         ordering = ["-urgent", "-received_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["channel", "external_id"], condition=~Q(external_id=""), name="contact_unique_external_id"
+                fields=["channel", "external_id"],
+                condition=~Q(external_id=""),
+                name="contact_unique_external_id",
             ),
         ]
         indexes = [models.Index(fields=["state", "-received_at"])]

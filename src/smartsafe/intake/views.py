@@ -130,7 +130,9 @@ def new(request):
             try:
                 if call is not None:  # opened by a screen pop: the call's times and caller
                     typed = form.cleaned_data.get("duration") is not None
-                    contact = telephony.log_call(call_id=call.call_id, duration_typed=typed, **common, **fields)
+                    contact = telephony.log_call(
+                        call_id=call.call_id, duration_typed=typed, **common, **fields
+                    )
                 else:
                     contact = actions.log_contact(**common, **fields)
             except ValidationError as error:
@@ -140,7 +142,9 @@ def new(request):
     else:
         call = telephony.call_for_form(request.user, request.GET.get("call", ""))
         if call is not None and call.contact_id:
-            messages.info(request, _("This call was logged already as %(ref)s.") % {"ref": call.contact.reference})
+            messages.info(
+                request, _("This call was logged already as %(ref)s.") % {"ref": call.contact.reference}
+            )
             call = None
         initial = {
             "started_at": call.started_at if call else timezone.now(),
@@ -355,7 +359,11 @@ def transition(request, pk, action):
         contact = act(actor=request.user, contact=contact, expected_version=_version(request))
     except IllegalContactTransition as illegal:
         record_refusal(
-            actor=request.user, reason="illegal_transition", obj=contact, state=illegal.state, requested=action
+            actor=request.user,
+            reason="illegal_transition",
+            obj=contact,
+            state=illegal.state,
+            requested=action,
         )
         return _refuse(request, pk, str(illegal), 409)
     except StaleVersion as stale:

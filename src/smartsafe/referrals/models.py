@@ -62,11 +62,18 @@ class PacketLanguage(models.TextChoices):
 
 
 class Referral(TimeStampedModel, VersionedModel):
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case"))
-    institution = models.ForeignKey(
-        "directory.Institution", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("institution")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=ReferralKind.choices, default=ReferralKind.REPORT)
+    institution = models.ForeignKey(
+        "directory.Institution",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("institution"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ReferralKind.choices, default=ReferralKind.REPORT
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=ReferralState.choices, default=ReferralState.DRAFT, db_index=True
     )
@@ -75,11 +82,17 @@ class Referral(TimeStampedModel, VersionedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     # What the institution receives.
-    packet_language = models.CharField(_("packet language"), max_length=8, choices=PacketLanguage.choices, default="sr")
-    packet = models.JSONField(_("packet"), default=dict, blank=True, help_text=_("Frozen when the referral is sent."))
+    packet_language = models.CharField(
+        _("packet language"), max_length=8, choices=PacketLanguage.choices, default="sr"
+    )
+    packet = models.JSONField(
+        _("packet"), default=dict, blank=True, help_text=_("Frozen when the referral is sent.")
+    )
     packet_sha256 = models.CharField(_("packet SHA-256"), max_length=64, blank=True)
     shared_evidence = models.JSONField(
-        _("evidence files shared"), default=list, blank=True,
+        _("evidence files shared"),
+        default=list,
+        blank=True,
         help_text=_("Ids of evidence files the counsellor deliberately attached; none by default."),
     )
 
@@ -126,7 +139,9 @@ class Referral(TimeStampedModel, VersionedModel):
         constraints = [
             # One live referral per case and institution; a revoked one may be followed by a new one.
             models.UniqueConstraint(
-                fields=["case", "institution"], condition=~Q(state="revoked"), name="referral_one_live_per_institution"
+                fields=["case", "institution"],
+                condition=~Q(state="revoked"),
+                name="referral_one_live_per_institution",
             ),
         ]
 
@@ -148,7 +163,9 @@ class ReferralEvent(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(max_length=30)
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20, blank=True)
@@ -158,6 +175,9 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.action}"
 
 
 class ReferralMessage(models.Model):
@@ -172,6 +192,9 @@ class ReferralMessage(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.referral_id}: message {self.pk}"
+
 
 class RoutingRule(models.Model):
     """Data an admin edits: which institutions a case of a category should go to.
@@ -183,7 +206,11 @@ class RoutingRule(models.Model):
     """
 
     category = models.ForeignKey(
-        "taxonomy.Category", on_delete=models.CASCADE, null=True, blank=True, related_name="routing_rules",
+        "taxonomy.Category",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
         help_text=_("Empty: applies to every category."),
     )
     institution = models.ForeignKey(
@@ -202,11 +229,16 @@ class RoutingRule(models.Model):
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
 
+    def __str__(self) -> str:
+        return f"{self.category_id or '*'} → {self.institution_id or self.institution_kind}"
+
 
 class DeadlinePolicy(models.Model):
     """How fast an institution type must acknowledge and respond; shorter for urgent cases."""
 
-    institution_kind = models.CharField(max_length=20, blank=True, help_text=_("Empty: the default for every type."))
+    institution_kind = models.CharField(
+        max_length=20, blank=True, help_text=_("Empty: the default for every type.")
+    )
     urgent = models.BooleanField(default=False)
     acknowledge_within = models.DurationField(default=dt.timedelta(days=1))
     acknowledge_in_working_days = models.BooleanField(default=True)
@@ -221,3 +253,6 @@ class DeadlinePolicy(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["institution_kind", "urgent"], name="deadline_policy_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_kind or '*'}{' (urgent)' if self.urgent else ''}"

@@ -43,9 +43,16 @@ def test_api_refusals_name_fields_not_values(counsellor, other_counsellor):
     assert response.status_code == 400
     invalid = _refusals(details__reason="invalid").get()
     assert invalid.details["fields"] == ["contacts"] and "999999" not in str(invalid.details)
-    assert api.post(f"/api/v1/cases/{case.reference}/transition/", {"action": "reopen"}, format="json").status_code == 409
+    assert (
+        api.post(
+            f"/api/v1/cases/{case.reference}/transition/", {"action": "reopen"}, format="json"
+        ).status_code
+        == 409
+    )
     assert _refusals(details__reason="illegal_transition").exists()
-    stale = api.patch(f"/api/v1/cases/{case.reference}/", {"title": "Y", "version": case.version + 5}, format="json")
+    stale = api.patch(
+        f"/api/v1/cases/{case.reference}/", {"title": "Y", "version": case.version + 5}, format="json"
+    )
     assert stale.status_code == 409
     assert _refusals(details__reason="stale_version").exists()
     assert hidden.pk  # the other counsellor's contact exists; refusals never leak it

@@ -68,7 +68,11 @@ def test_stale_version_is_refused_and_changes_nothing(counsellor, other_counsell
 def test_update_records_row_versions_and_timeline(counsellor):
     case = make_case(counsellor)
     actions.update_case(
-        actor=counsellor, case=case, expected_version=case.version, summary="Ново", categories=[category("csam")]
+        actor=counsellor,
+        case=case,
+        expected_version=case.version,
+        summary="Ново",
+        categories=[category("csam")],
     )
     case.refresh_from_db()
     assert case.history.count() >= 2
@@ -91,13 +95,21 @@ def test_urgency_set_and_cleared(counsellor):
 def test_same_profile_in_two_spellings_links_the_cases(counsellor):
     instagram = platform("instagram")
     first, second = make_case(counsellor), make_case(counsellor)
-    actions.add_artefact(actor=counsellor, case=first, kind="username", value="@Ana.Petrovic", platform=instagram)
+    actions.add_artefact(
+        actor=counsellor, case=first, kind="username", value="@Ana.Petrovic", platform=instagram
+    )
     _artefact, linked = actions.add_artefact(
-        actor=counsellor, case=second, kind="profile_url", value="https://www.instagram.com/ana.petrovic/?igshid=x1"
+        actor=counsellor,
+        case=second,
+        kind="profile_url",
+        value="https://www.instagram.com/ana.petrovic/?igshid=x1",
     )
     assert linked == [first]
     assert CaseLink.objects.filter(from_case=first, to_case=second).exists()
-    assert first.timeline.filter(kind="case_linked").exists() and second.timeline.filter(kind="case_linked").exists()
+    assert (
+        first.timeline.filter(kind="case_linked").exists()
+        and second.timeline.filter(kind="case_linked").exists()
+    )
     assert instagram in second.platforms.all(), "the platform is recognised from the URL"
 
 
@@ -171,7 +183,9 @@ def test_concurrent_edits_one_wins(counsellor, other_counsellor):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=edit, args=(u, t)) for u, t in ((counsellor, "A"), (other_counsellor, "B"))]
+    threads = [
+        threading.Thread(target=edit, args=(u, t)) for u, t in ((counsellor, "A"), (other_counsellor, "B"))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -39,7 +39,11 @@ def test_inactive_users_see_nothing(counsellor):
 
 
 def test_liaison_isolation_matrix(counsellor, police, school, police_liaison, school_liaison):
-    police_case, school_case, private_case = make_case(counsellor), make_case(counsellor), make_case(counsellor)
+    police_case, school_case, private_case = (
+        make_case(counsellor),
+        make_case(counsellor),
+        make_case(counsellor),
+    )
     share_with_institution(actor=counsellor, case=police_case, institution=police)
     share_with_institution(actor=counsellor, case=school_case, institution=school)
     expected = {police_liaison: {police_case}, school_liaison: {school_case}}
@@ -52,7 +56,9 @@ def test_liaison_isolation_matrix(counsellor, police, school, police_liaison, sc
                     access_case(liaison, case.pk)
 
 
-@pytest.mark.parametrize("key", ["", "abc", "-1", "99999999999999999999999", "SS-1900-000001", "'; drop table"])
+@pytest.mark.parametrize(
+    "key", ["", "abc", "-1", "99999999999999999999999", "SS-1900-000001", "'; drop table"]
+)
 def test_garbage_keys_are_404(counsellor, key):
     with pytest.raises(Http404):
         access_case(counsellor, key)

@@ -66,12 +66,16 @@ def test_supervisor_closes_directly(supervisor):
 
 @override_settings(SMARTSAFE_CLOSURE_NEEDS_APPROVAL=False)
 def test_without_approval_counsellor_closes_directly(counsellor):
-    case = transition_case(actor=counsellor, case=make_case(counsellor), action="close", resolution="advice_given")
+    case = transition_case(
+        actor=counsellor, case=make_case(counsellor), action="close", resolution="advice_given"
+    )
     assert case.state == CaseState.CLOSED
 
 
 def test_only_supervisors_approve_or_reject(counsellor, other_counsellor, supervisor):
-    case = transition_case(actor=counsellor, case=make_case(counsellor), action="close", resolution="advice_given")
+    case = transition_case(
+        actor=counsellor, case=make_case(counsellor), action="close", resolution="advice_given"
+    )
     for action in ("approve_closure", "reject_closure"):
         with pytest.raises(PermissionDenied):
             transition_case(actor=other_counsellor, case=case, action=action)

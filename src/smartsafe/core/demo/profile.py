@@ -159,8 +159,13 @@ REFERRED_MIX: dict[str, float] = {
     "internet_addiction": 0.04,
 }
 # Which kind of institution a referred case goes to (directory.Institution.kind); the rest: police.
-REFERRED_TO = {"cyberbullying": "education", "dangerous_challenges": "education", "hate_speech": "education",
-               "internet_addiction": "health", "self_harm": "health"}
+REFERRED_TO = {
+    "cyberbullying": "education",
+    "dangerous_challenges": "education",
+    "hate_speech": "education",
+    "internet_addiction": "health",
+    "self_harm": "health",
+}
 FOLLOW_UP_RATE = 0.15  # cases that get one or two more contacts later (the same child calls again)
 URGENT_RATE = {"predators": 0.12, "threats_blackmail": 0.12, "self_harm": 0.35, "csam": 0.05}
 

@@ -16,14 +16,20 @@ def remember() -> None:
     CALLS.append(1)
 
 
-SCHEDULE = [{"name": "remember", "task": "smartsafe.core.tests.test_scheduler.remember", "every": dt.timedelta(hours=1)}]
+SCHEDULE = [
+    {
+        "name": "remember",
+        "task": "smartsafe.core.tests.test_scheduler.remember",
+        "every": dt.timedelta(hours=1),
+    }
+]
 
 
 @override_settings(SMARTSAFE_SCHEDULE=SCHEDULE)
 def test_tick_enqueues_only_due_jobs():
     CALLS.clear()
     last_run = {}
-    now = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
     assert scheduler.tick(last_run, now) == ["remember"]
     assert scheduler.tick(last_run, now + dt.timedelta(minutes=59)) == []
     assert scheduler.tick(last_run, now + dt.timedelta(minutes=60)) == ["remember"]

@@ -12,7 +12,10 @@ def _start(extra_env: dict) -> subprocess.CompletedProcess:
     env.update(extra_env, DJANGO_SETTINGS_MODULE="smartsafe.config.settings")
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); print('started')"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -33,12 +36,22 @@ def test_missing_or_malformed_production_settings_stop_the_start(tmp_path, env, 
 
 def test_production_settings_start_with_mfa_required(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-         "print(settings.SMARTSAFE_REQUIRE_MFA, settings.DEMO, settings.SESSION_COOKIE_SECURE)"],
-        env={**{k: v for k, v in os.environ.items() if not k.startswith(("SMARTSAFE_", "PYTEST_"))},
-             "DJANGO_SETTINGS_MODULE": "smartsafe.config.settings", "SMARTSAFE_SECRET_KEY": "k" * 50,
-             "SMARTSAFE_ALLOWED_HOSTS": "smartsafe.example.org", "SMARTSAFE_DATA_DIR": str(tmp_path)},
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.SMARTSAFE_REQUIRE_MFA, settings.DEMO, settings.SESSION_COOKIE_SECURE)",
+        ],
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SMARTSAFE_", "PYTEST_"))},
+            "DJANGO_SETTINGS_MODULE": "smartsafe.config.settings",
+            "SMARTSAFE_SECRET_KEY": "k" * 50,
+            "SMARTSAFE_ALLOWED_HOSTS": "smartsafe.example.org",
+            "SMARTSAFE_DATA_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "False", "True"]

@@ -7,7 +7,12 @@ from smartsafe.core.text import storable
 from smartsafe.intake.actions import receive_contact
 
 
-@given(st.recursive(st.text() | st.none() | st.integers(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner)))
+@given(
+    st.recursive(
+        st.text() | st.none() | st.integers(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    )
+)
 def test_storable_values_encode(value):
     import json
 

@@ -8,6 +8,7 @@ from smartsafe.evidence.actions import receive_file
 
 pytestmark = pytest.mark.django_db
 
+
 def _png() -> bytes:
     from io import BytesIO
 
@@ -21,7 +22,9 @@ def _png() -> bytes:
 def test_case_and_contact_pages_list_files_without_showing_them(client, counsellor):
     contact = make_contact(counsellor)
     case = make_case(counsellor, contacts=[contact])
-    stored = receive_file(data=_png(), filename="screenshot.png", contact=contact, via="staff", actor=counsellor)
+    stored = receive_file(
+        data=_png(), filename="screenshot.png", contact=contact, via="staff", actor=counsellor
+    )
     client.force_login(counsellor)
     for url in (reverse("cases:detail", args=[case.reference]), reverse("intake:detail", args=[contact.pk])):
         page = client.get(url).content.decode()

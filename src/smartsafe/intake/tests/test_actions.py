@@ -44,7 +44,9 @@ def test_log_and_close_in_one_go(counsellor):
 def test_end_before_start_is_refused(counsellor):
     now = timezone.now()
     with pytest.raises(ValidationError) as error:
-        actions.log_contact(actor=counsellor, channel=channel(), received_at=now, ended_at=now - dt.timedelta(1))
+        actions.log_contact(
+            actor=counsellor, channel=channel(), received_at=now, ended_at=now - dt.timedelta(1)
+        )
     assert "ended_at" in error.value.message_dict
     assert not Contact.objects.exists()
 
@@ -91,7 +93,9 @@ def test_stale_edit_refused(counsellor, other_counsellor):
 
 def test_receive_is_idempotent_by_external_id():
     first, created = actions.receive_contact(channel=channel("email"), external_id="<m1@x>", summary="a")
-    again, created_again = actions.receive_contact(channel=channel("email"), external_id="<m1@x>", summary="a")
+    again, created_again = actions.receive_contact(
+        channel=channel("email"), external_id="<m1@x>", summary="a"
+    )
     assert created and not created_again and first == again
     assert Contact.objects.count() == 1
 

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_revoked_draft_is_invisible_to_the_liaison(counsellor, police, police_liaison):
-    referral = create_referral(actor=counsellor, case=make_case(counsellor), institution=police, kind="report")
+    referral = create_referral(
+        actor=counsellor, case=make_case(counsellor), institution=police, kind="report"
+    )
     transition_referral(actor=counsellor, referral=referral, action="revoke", reason="Погрешна институција")
     assert not referrals_visible_to(police_liaison).exists()
     with pytest.raises(Http404):

@@ -6,7 +6,9 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("role,shown", [("analyst", True), ("supervisor", True), ("liaison", False), ("prevention", False)])
+@pytest.mark.parametrize(
+    "role,shown", [("analyst", True), ("supervisor", True), ("liaison", False), ("prevention", False)]
+)
 def test_staff_navigation(client, role, shown):
     from smartsafe.core.testing import make_user
 

@@ -27,10 +27,24 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, **options):
         python = sys.executable
         manage = [python, "-m", "django"]
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "smartsafe.config.settings")}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "smartsafe.config.settings"),
+        }
         commands = {
-            "web": [python, "-m", "uvicorn", "smartsafe.config.asgi:application", "--host", host, "--port", str(port),
-                    "--no-access-log", "--lifespan", "off"],
+            "web": [
+                python,
+                "-m",
+                "uvicorn",
+                "smartsafe.config.asgi:application",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--lifespan",
+                "off",
+            ],
             "worker": [*manage, "db_worker", "--interval", "2"],
             "scheduler": [*manage, "run_scheduler"],
         }
@@ -48,7 +62,9 @@ class Command(BaseCommand):
             while not stopping:
                 for name, process in processes.items():
                     if process.poll() is not None:
-                        self.stderr.write(f"{name} exited with status {process.returncode}; stopping the platform")
+                        self.stderr.write(
+                            f"{name} exited with status {process.returncode}; stopping the platform"
+                        )
                         stopping = True
                 time.sleep(0.5)
         finally:
