@@ -371,6 +371,9 @@ def _check_zip(name: str, data: bytes) -> tuple[str, ...]:
         infos = archive.infolist()
     except Exception:  # noqa: BLE001 - zipfile raises many kinds of error on damaged input
         raise _reject(damaged, name, "damaged") from None
+    if any(not info.filename for info in infos):
+        # A nameless entry: zipfile itself cannot tell whether it is a folder.
+        raise _reject(damaged, name, "damaged")
     files = [info for info in infos if not info.is_dir()]
     if not files:
         raise _reject(_("“%(name)s” is an empty archive."), name, "empty")

@@ -49,9 +49,18 @@ def describe(items) -> str:
     return "; ".join(f"{label}: {_n(value)}" for label, value in items) or "—"
 
 
+def _short(label: str, limit: int = 38) -> str:
+    label = str(label)
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
 def bars(title: str, items: list[tuple[str, int]], *, width: int = 560) -> SafeString:
     """Horizontal bars, one per (label, value), longest first as given."""
-    row, label_w = 28, 170
+    row = 28
+    # Room for the longest label (about 7 px a character at 13 px), so none is clipped at the
+    # left edge; very long labels are shortened and keep their full text in a tooltip.
+    longest = max((len(_short(label)) for label, _ in items), default=0)
+    label_w = min(max(120, 10 + 7 * longest), width // 2)
     height = max(row * len(items) + 10, 40)
     top = max((v for _, v in items), default=0) or 1
     body = []
@@ -60,7 +69,7 @@ def bars(title: str, items: list[tuple[str, int]], *, width: int = 560) -> SafeS
         w = (width - label_w - 90) * value / top
         body.append(
             f'<text x="{label_w - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="#222">'
-            f"{escape(label)}</text>"
+            f"<title>{escape(label)}</title>{escape(_short(label))}</text>"
             f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" '
             f'fill="{PALETTE[i % len(PALETTE)]}"/>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + 18}" font-size="13" fill="#222">{_n(value)}</text>'

@@ -222,3 +222,17 @@ def test_random_zips_are_accepted_or_refused_never_an_error(entries):
         validate_upload("random.zip", data)
     except EvidenceRejected as refused:
         assert refused.message
+
+
+def test_a_zip_entry_without_a_name_is_refused_not_a_crash():
+    """Found by the random-zip property test: zipfile's ``is_dir`` fails on an empty name."""
+    import io
+    import zipfile
+
+    from smartsafe.evidence.validation import EvidenceRejected, validate_upload
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(""), b"hello")
+    with pytest.raises(EvidenceRejected):
+        validate_upload("chats.zip", buffer.getvalue())
