@@ -1,8 +1,18 @@
 """Personas for every test: one user per role, and an institution with its liaison."""
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from smartsafe.core import testing
+
+# CI runs the same examples every time (a gate must not change its mind between two runs of one
+# commit) and never fails on wall-clock deadlines of a loaded machine. Locally, every run explores
+# new random examples, which is how the property tests keep finding things.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture
