@@ -1,25 +1,14 @@
-"""Who may do what with cases. Plain functions; the query layer decides *which* cases."""
+"""Who may do what with cases. Plain functions; the query layer decides *which* cases.
+
+The role checks themselves live in ``accounts.permissions``; this module adds the case rules.
+"""
 
 from __future__ import annotations
 
-from smartsafe.accounts.roles import CASE_READER_ROLES, CASEWORK_ROLES, Role
+from smartsafe.accounts.permissions import can_read_cases, is_supervisor
+from smartsafe.accounts.permissions import is_casework as can_work_cases
 
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def can_read_cases(user) -> bool:
-    return _active(user) and user.role in CASE_READER_ROLES
-
-
-def can_work_cases(user) -> bool:
-    """Open cases, edit them, add notes and artefacts, move them through the workflow."""
-    return _active(user) and user.role in CASEWORK_ROLES
-
-
-def is_supervisor(user) -> bool:
-    return _active(user) and user.role == Role.SUPERVISOR
+__all__ = ["can_assign", "can_read_cases", "can_transition", "can_work_cases", "is_supervisor"]
 
 
 def can_assign(user, case, assignee) -> bool:

@@ -1,24 +1,20 @@
-"""Who may do what with contacts. The query layer decides which contacts."""
+"""Who may do what with contacts. The query layer decides which contacts.
+
+Contacts are read by the same roles that read cases and logged by the casework roles
+(``accounts.permissions``); this module adds the assignment rule.
+"""
 
 from __future__ import annotations
 
-from smartsafe.accounts.roles import CASE_READER_ROLES, CASEWORK_ROLES, Role
+from smartsafe.accounts.permissions import can_read_cases as can_read_contacts
+from smartsafe.accounts.permissions import is_casework as can_log_contacts
+from smartsafe.accounts.permissions import is_supervisor
 
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def can_read_contacts(user) -> bool:
-    return _active(user) and user.role in CASE_READER_ROLES
-
-
-def can_log_contacts(user) -> bool:
-    return _active(user) and user.role in CASEWORK_ROLES
+__all__ = ["can_assign_contact", "can_log_contacts", "can_read_contacts"]
 
 
 def can_assign_contact(user, contact, assignee) -> bool:
-    if _active(user) and user.role == Role.SUPERVISOR:
+    if is_supervisor(user):
         return True
     if not can_log_contacts(user):
         return False
