@@ -12,6 +12,7 @@ import csv
 import io
 
 from .loaders import (
+    INSTITUTION_COLUMNS,
     INSTITUTION_FIELDS,
     ImportFileError,
     Problem,
@@ -22,28 +23,7 @@ from .loaders import (
 )
 
 REQUIRED_COLUMNS = ("code", "kind", "name_sr", "name_en")
-COLUMNS = (
-    "code",
-    "kind",
-    "level",
-    "name_sr",
-    "name_en",
-    "parent",
-    "municipality",
-    "areas",
-    "covers",
-    "email",
-    "phone",
-    "website",
-    "postal_address",
-    "working_hours",
-    "packet_language",
-    "uses_portal",
-    "counsellor_notes",
-    "source",
-    "verified_on",
-    "active",
-)
+COLUMNS = INSTITUTION_COLUMNS
 MAX_ROWS = 20_000
 
 

@@ -77,7 +77,8 @@ def load_inspire(document=None, *, apps=None) -> Report:
 
 # --- institutions -----------------------------------------------------------------------------------
 
-INSTITUTION_FIELDS = {
+# Every column an institution row may have, in the order CSV templates list them.
+INSTITUTION_COLUMNS = (
     "code",
     "kind",
     "level",
@@ -98,7 +99,8 @@ INSTITUTION_FIELDS = {
     "source",
     "verified_on",
     "active",
-}
+)
+INSTITUTION_FIELDS = frozenset(INSTITUTION_COLUMNS)
 
 
 def clean_institution(raw) -> dict:
