@@ -1,7 +1,9 @@
 """``record()``: the one way anything is written to the audit log.
 
 Call it inside the same transaction as the write it describes, so a rolled-back action leaves no
-event and a committed one always has its event. Reads are recorded with the same call.
+event and a committed one always has its event. Reads are recorded with the same call. The event
+is written pending and sealed into the hash chain once the transaction commits (sealing.py), so
+recording never makes one person's request wait for another's.
 """
 
 from __future__ import annotations
@@ -11,14 +13,13 @@ import json
 import math
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.utils import timezone
 
 from smartsafe.core import request_context
 
-from .chain import GENESIS_HASH, compute_hash
 from .codes import is_valid_code
-from .models import AuditChainHead, AuditEvent
+from .models import AuditEvent
+from .sealing import request_seal
 
 
 def record(
@@ -32,7 +33,7 @@ def record(
     outcome: str = "ok",
     **details,
 ) -> AuditEvent:
-    """Append one event to the chain and return it.
+    """Append one event to the log (sealed into the chain after commit) and return it.
 
     ``action`` is a dotted code such as ``case.view`` or ``contact.create`` (see docs/audit.md).
     ``obj`` fills the object fields from a model instance; ``details`` must be JSON-serialisable and
@@ -48,10 +49,7 @@ def record(
         object_label = object_label or str(obj)
     context = request_context.current()
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(singleton=1)
-        event = AuditEvent(
-            sequence=head.sequence + 1,
+    event = AuditEvent(
             # Truncated to whole microseconds in UTC so the sealed value survives any database.
             occurred_at=timezone.now().astimezone(dt.UTC),
             actor=actor,
@@ -66,20 +64,19 @@ def record(
             request_id=context.request_id,
             via=context.via,
             details=details,
-            previous_hash=head.hash or GENESIS_HASH,
-        )
-        event.actor_id = actor.pk if actor else None
-        event.hash = compute_hash(event.previous_hash, event)
-        event.save()
-        AuditChainHead.objects.filter(singleton=1).update(sequence=event.sequence, hash=event.hash)
+    )
+    event.actor_id = actor.pk if actor else None
+    event.save()
+    request_seal()
     return event
 
 
 def _sealable(details: dict) -> dict:
     """``details`` exactly as it will read back from the database, so the sealed hash still matches.
 
-    The hash is computed before the row is written, and ``verify`` recomputes it from what the
-    database returns. A JSON round trip turns dates, UUIDs, decimals and lazy strings into text,
+    The hash is computed from what the database returns when the event is sealed, and ``verify``
+    recomputes it the same way; storing the round-tripped form keeps what was recorded equal to
+    what is sealed. A JSON round trip turns dates, UUIDs, decimals and lazy strings into text,
     tuples into lists and keys into strings. Two things differ between engines and are fixed here:
     PostgreSQL's jsonb reads a large float such as ``1e20`` back as an integer, and rejects NUL
     characters and NaN/Infinity.

@@ -3,6 +3,11 @@
 Each event's ``hash`` is SHA-256 over the previous event's hash and the event's own canonical
 content, so changing, inserting or deleting any row breaks the chain from that row on;
 ``manage.py verify_audit`` walks it and names the first broken event. Reads are recorded too.
+
+An event is written *pending* (no sequence, no hash) inside the transaction it describes — a plain
+INSERT that no other writer waits for — and *sealed* into the chain right after that transaction
+commits, by a short transaction of its own (``sealing.py``): the chain head is held for the few
+milliseconds of a seal, never for the length of someone's request.
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    sequence = models.BigIntegerField(_("sequence"), unique=True)
+    # Empty while the event is pending; set once, with the hashes, when it is sealed.
+    sequence = models.BigIntegerField(_("sequence"), unique=True, null=True, blank=True)
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,23 +67,33 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     via = models.CharField(_("via"), max_length=16, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        ordering = ["-sequence"]
+        # Newest first; pending events (no sequence yet) are the newest of all.
+        ordering = [models.F("sequence").desc(nulls_first=True), "-pk"]
         indexes = [
             models.Index(fields=["object_type", "object_id", "sequence"]),
             # The auditor's "everything this person did, newest first".
             models.Index(fields=["actor_label", "sequence"], name="audit_actor_label_seq_idx"),
+            # The sealer's "what is still pending", tiny whatever the size of the log.
+            models.Index(
+                fields=["id"], name="audit_pending_idx", condition=models.Q(sequence__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+        number = f"#{self.sequence}" if self.sequence is not None else _("pending")
+        return f"{number} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def sealed(self) -> bool:
+        return self.sequence is not None
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -89,7 +105,7 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row: the last sequence and hash. Locking it serialises appends to the chain."""
+    """One row: the last sequence and hash. Locking it serialises the seals (never the writers)."""
 
     singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.BigIntegerField(default=0)

@@ -8,15 +8,18 @@ viewer may see the object, and decides whether to show the trail at all.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.http import Http404
 
 from . import codes
 from .log import record
 from .models import AuditEvent
 from .permissions import can_browse_audit
+from .sealing import seal_pending
 
 AUDIT_OBJECT_TYPE = "audit.auditevent"
+# Newest first: events not sealed yet (no sequence) are the newest of all.
+NEWEST_FIRST = (F("sequence").desc(nulls_first=True), "-pk")
 
 
 def _object_type(object_type) -> str:
@@ -29,12 +32,12 @@ def events_for(object_type, object_id) -> QuerySet[AuditEvent]:
     """Every event about one object, newest first (reads and writes)."""
     return AuditEvent.objects.filter(
         object_type=_object_type(object_type), object_id=str(object_id)
-    ).order_by("-sequence")
+    ).order_by(*NEWEST_FIRST)
 
 
 def events_for_actor(user) -> QuerySet[AuditEvent]:
     """Everything one user did, newest first."""
-    return AuditEvent.objects.filter(actor_id=user.pk).order_by("-sequence")
+    return AuditEvent.objects.filter(actor_id=user.pk).order_by(*NEWEST_FIRST)
 
 
 def viewers_of(object_type, object_id):
@@ -53,10 +56,14 @@ def viewers_of(object_type, object_id):
 
 
 def audit_log(user):
-    """All events, newest first, if ``user`` may browse the log; PermissionDenied otherwise."""
+    """All events, newest first, if ``user`` may browse the log; PermissionDenied otherwise.
+
+    The auditor browses the chain by sequence number, so whatever is still pending is sealed first.
+    """
     if not can_browse_audit(user):
         raise PermissionDenied
-    return AuditEvent.objects.order_by("-sequence")
+    seal_pending()
+    return AuditEvent.objects.order_by(*NEWEST_FIRST)
 
 
 def access_event(user, sequence) -> AuditEvent:

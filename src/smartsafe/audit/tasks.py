@@ -27,3 +27,11 @@ def verify_audit_chain() -> dict:
             description = problem.describe()
         log.error("AUDIT CHAIN BROKEN at event #%s (%s): %s", problem.sequence, problem.kind, description)
     return result.as_details()
+
+
+@task()
+def seal_audit_events() -> int:
+    """Seal whatever a request could not seal right after its commit (scheduled every 30 s)."""
+    from .sealing import seal_pending
+
+    return seal_pending()

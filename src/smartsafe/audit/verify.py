@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from .chain import GENESIS_HASH, compute_hash
 from .models import AuditChainHead, AuditEvent
+from .sealing import seal_pending
 
 CHUNK_SIZE = 2000
 
@@ -115,10 +116,13 @@ class VerificationResult:
 def verify_chain(
     *, chunk_size: int = CHUNK_SIZE, anchors: Iterable[tuple[int, str]] = ()
 ) -> VerificationResult:
-    """Check the whole chain; stop at the first problem. Reads only, holds no lock.
+    """Check the whole chain; stop at the first problem. Holds no lock while it walks.
 
-    ``anchors``: ``(sequence, hash)`` pairs noted down earlier (see ``parse_anchor``).
+    Events still pending are sealed first (a seal is the only write), so everything committed
+    before the walk began is checked. ``anchors``: ``(sequence, hash)`` pairs noted down earlier
+    (see ``parse_anchor``).
     """
+    seal_pending()
     result = VerificationResult()
     _walk(result, chunk_size=chunk_size)
     if result.ok:

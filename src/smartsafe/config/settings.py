@@ -325,6 +325,19 @@ SMARTSAFE_SCHEDULE = [
         "every": timedelta(hours=24),
     },
     {
+    {
+        # Statistics reads recount dirty days themselves; this keeps the queue short in between.
+        "name": "drain-statistics",
+        "task": "smartsafe.stats.tasks.drain_dirty_days",
+        "every": timedelta(seconds=30),
+    },
+    {
+        # Events are sealed right after their transaction commits; this catches a process that
+        # died in between, so nothing stays pending for long.
+        "name": "seal-audit-events",
+        "task": "smartsafe.audit.tasks.seal_audit_events",
+        "every": timedelta(seconds=30),
+    },
         "name": "link-evidence-duplicates",
         "task": "smartsafe.evidence.tasks.link_pending_duplicates",
         "every": timedelta(minutes=15),

@@ -3,6 +3,9 @@
 Each table holds counts per *local* day (``settings.TIME_ZONE``) and a handful of dimensions. They
 are derived data: ``rollups.py`` recomputes the rows of a whole day from the source records
 (exact, whatever changed), and ``rebuild_rollups`` recomputes everything. Nothing else writes here.
+A write to a contact or a case only appends a ``DirtyDay`` marker in its own transaction; the
+recount happens outside it (``rollups.drain``), so writers never touch a row another writer needs
+(docs/decisions/0006-statistics-from-a-dirty-day-queue.md).
 
 Multi-valued dimensions (a case in two categories, a contact with two topics) have their own tables
 with one row per value, so a case in two categories counts once in each category — and a category
@@ -13,6 +16,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+
+class DirtyDay(models.Model):
+    """A local day whose roll-ups of one family must be recounted: appended by every write.
+
+    Append-only for writers (a plain INSERT, never an update of a shared row); ``rollups.drain``
+    recounts the days it finds and deletes exactly the markers it read.
+    """
+
+    class Family(models.TextChoices):
+        CONTACTS = "contacts"
+        CASES = "cases"
+
+    family = models.CharField(max_length=8, choices=Family.choices)
+    day = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.day}"
 
 
 class Rollup(models.Model):

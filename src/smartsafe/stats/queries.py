@@ -42,7 +42,7 @@ from .models import (
     WorkloadDaily,
     WorkloadMonthly,
 )
-from .rollups import day_bounds
+from .rollups import day_bounds, drain
 
 PREVENTION_KEYS = ("events", "pupils", "parents", "primary_schools", "secondary_schools")
 
@@ -127,7 +127,8 @@ def _next_month(day: dt.date) -> dt.date:
 
 
 def _sources(daily, monthly, date_from, date_to, *, monthly_ok=True) -> list:
-    """Querysets whose rows, summed, cover exactly the period once."""
+    """Querysets whose rows, summed, cover exactly the period once (dirty days recounted first)."""
+    drain()
     if not monthly_ok:
         return [_period(daily.objects.all(), date_from, date_to)]
     months, edges = split_period(date_from, date_to)
@@ -348,6 +349,7 @@ def complete_reports(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> d
 
 def years_with_data() -> list[int]:
     """Years that have contacts, newest first (the public page offers only these)."""
+    drain()
     first = ContactMonthly.objects.order_by("day").values_list("day", flat=True).first()
     last = ContactMonthly.objects.order_by("-day").values_list("day", flat=True).first()
     if not first:

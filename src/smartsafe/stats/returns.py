@@ -35,6 +35,7 @@ CHI_CONTACT_MODES = {
 
 
 def _by_mapping(model, field: str, date_from, date_to, **extra) -> dict[str, int]:
+    queries.drain()
     rows = (
         queries._period(model.objects.filter(**extra), date_from, date_to)
         .order_by()

@@ -1,10 +1,14 @@
 """Keeping the roll-up tables (models.py) equal to a full recount of the source records.
 
-The rule is simple on purpose: when a contact or a case changes, the roll-up rows of every *day*
-it touched (its old and its new day) are deleted and counted again from the source, in the same
-transaction as the change. A day holds a few hundred records at most, so this is cheap, and it is
-exact whatever the change was (edit, link to a case, delete, a new category) — no increments that
-could drift. Bulk loads (the demo) skip the hooks and call ``rebuild()`` at the end.
+The rule is simple on purpose: when a contact or a case changes, every *day* it touched (its old
+and its new day) is marked dirty — one appended ``DirtyDay`` row, in the same transaction as the
+change, so a rolled-back change marks nothing and a committed one is never forgotten. ``drain()``
+then deletes and recounts the roll-up rows of the dirty days from the source, outside the writer's
+transaction: before every statistics read, and every few seconds in the background. Exact whatever
+the change was (edit, link to a case, delete, a new category) — no increments that could drift —
+and no writer ever rewrites a row another writer needs: a busy day with many people reporting at
+once costs each of them one INSERT (docs/decisions/0006-statistics-from-a-dirty-day-queue.md).
+Bulk loads (the demo) skip the hooks and call ``rebuild()`` at the end.
 
 Days are local days in ``settings.TIME_ZONE``: a call at 00:30 in Belgrade counts on that date.
 """
@@ -12,9 +16,10 @@ Days are local days in ``settings.TIME_ZONE``: a call at 00:30 in Belgrade count
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models import Case as When_
 from django.db.models.functions import TruncDate, TruncMonth
@@ -29,6 +34,7 @@ from .models import (
     ContactMonthly,
     ContactTopicDaily,
     ContactTopicMonthly,
+    DirtyDay,
     WorkloadDaily,
     WorkloadMonthly,
 )
@@ -43,6 +49,10 @@ MONTHLY = {
 }
 
 BATCH = 5000
+# Markers consumed by one drain transaction; a backlog larger than this takes several.
+DRAIN_BATCH = 20_000
+# PostgreSQL advisory lock that lets one recount run at a time (any constant unique to this use).
+_RECOUNT_LOCK = 0x5EC0_0001
 
 
 def local_day(moment: dt.datetime) -> dt.date:
@@ -254,9 +264,50 @@ def _refresh_months(dailies, days) -> None:
         _write(monthly, _month_rows(daily, dims, months))
 
 
+def mark_dirty(family: str, days: Iterable[dt.date]) -> None:
+    """Queue ``days`` (local dates) of ``family`` for a recount: an INSERT, nothing else."""
+    DirtyDay.objects.bulk_create([DirtyDay(family=family, day=day) for day in sorted(set(days))])
+
+
+def _recount_lock() -> None:
+    """Serialise recounts (drain, rebuild) with each other — never with the writers.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the IMMEDIATE write transaction that
+    wraps every recount already excludes every other writer.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RECOUNT_LOCK])
+
+
+def drain() -> int:
+    """Recount every dirty day and remove the markers that were recounted; return their number.
+
+    Markers appended while this runs stay for the next drain: a marker is read in the first
+    statement and its record committed with it, so every later statement of the recount sees the
+    record. Cheap when nothing is pending (one indexed probe), so every statistics read calls it.
+    """
+    consumed = 0
+    while DirtyDay.objects.exists():
+        with transaction.atomic():
+            _recount_lock()
+            markers = list(DirtyDay.objects.order_by("pk").values_list("pk", "family", "day")[:DRAIN_BATCH])
+            if not markers:
+                break
+            refresh_contact_days({day for _pk, family, day in markers if family == DirtyDay.Family.CONTACTS})
+            refresh_case_days({day for _pk, family, day in markers if family == DirtyDay.Family.CASES})
+            DirtyDay.objects.filter(pk__in=[pk for pk, _family, _day in markers]).delete()
+            consumed += len(markers)
+        if len(markers) < DRAIN_BATCH:
+            break
+    return consumed
+
+
 def rebuild() -> dict[str, int]:
     """Recount every roll-up from scratch (after bulk loads; safe to run any time)."""
     with transaction.atomic():
+        _recount_lock()
+        pending = list(DirtyDay.objects.values_list("pk", flat=True))
         for model in (ContactDaily, ContactTopicDaily, CaseDaily, CaseCategoryDaily, WorkloadDaily):
             model.objects.all().delete()
             MONTHLY[model][0].objects.all().delete()
@@ -271,7 +322,60 @@ def rebuild() -> dict[str, int]:
         }
         for daily, (monthly, dims) in MONTHLY.items():
             written[monthly._meta.model_name] = _write(monthly, _month_rows(daily, dims, None))
+        # Everything marked before this transaction's recount is counted now.
+        DirtyDay.objects.filter(pk__in=pending).delete()
         return written
+
+
+# The roll-up tables as a full recount computes them, for ``check``: daily rows from the source.
+_DAILY_SOURCES = (
+    (ContactDaily, lambda: _contact_rows(None)),
+    (ContactTopicDaily, lambda: _contact_topic_rows(None)),
+    (CaseDaily, lambda: _case_rows(None)),
+    (CaseCategoryDaily, lambda: _case_category_rows(None)),
+    (WorkloadDaily, lambda: [*_contact_workload_rows(None), *_case_workload_rows(None)]),
+)
+
+
+def _counted(rows, dims) -> Counter:
+    counter: Counter = Counter()
+    for row in rows:
+        if row["count"]:
+            counter[tuple(row[d] for d in dims)] += row["count"]
+    return counter
+
+
+def _dims(model) -> tuple[str, ...]:
+    return tuple(
+        f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "count")
+    )
+
+
+def check() -> dict[str, int]:
+    """Drain, then compare every roll-up table with a full recount; ``{table: rows that differ}``.
+
+    An empty answer means the statistics are exactly what the source records say. Reads only (the
+    recount happens in memory), so it is safe on a live system.
+    """
+    drain()
+    differences: dict[str, int] = {}
+    with transaction.atomic():
+        _recount_lock()  # no drain may run halfway through the comparison
+        for daily, source in _DAILY_SOURCES:
+            dims = _dims(daily)
+            expected_daily = list(source())
+            tables = [(daily, _counted(expected_daily, dims))]
+            monthly, month_dims = MONTHLY[daily]
+            months: Counter = Counter()
+            for row in expected_daily:
+                months[(row["day"].replace(day=1), *(row[d] for d in month_dims))] += row["count"]
+            tables.append((monthly, +months))
+            for model, expected in tables:
+                stored = _counted(model.objects.values(*_dims(model), "count"), _dims(model))
+                wrong = len(set(expected.items()) ^ set(stored.items()))
+                if wrong:
+                    differences[model._meta.db_table] = wrong
+    return differences
 
 
 def case_days(case_ids: Iterable[int]) -> set[dt.date]:

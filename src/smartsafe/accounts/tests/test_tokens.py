@@ -30,7 +30,7 @@ def token_and_key(counsellor):
 
 
 def rejections():
-    return list(AuditEvent.objects.filter(action="auth.token_rejected").order_by("sequence"))
+    return list(AuditEvent.objects.filter(action="auth.token_rejected").order_by("pk"))
 
 
 def test_a_valid_token_runs_the_request_as_its_owner(client, counsellor, token_and_key):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def events(code):
-    return list(AuditEvent.objects.filter(action=code).order_by("sequence"))
+    return list(AuditEvent.objects.filter(action=code).order_by("pk"))
 
 
 def test_counsellor_drafts_supervisor_publishes(counsellor, supervisor):

@@ -90,7 +90,7 @@ def test_list_filters_count_and_audit(api, counsellor, terms):
     assert [r["id"] for r in api.get(URL, {"platform": "tiktok"}).json()["results"]] == [plain.pk]
     assert api.get(URL, {"state": "closed"}).json()["count"] == 0
     assert api.get(URL).json()["results"][0]["id"] == urgent.pk  # urgent first
-    event = AuditEvent.objects.filter(action="case.list").order_by("-sequence").first()
+    event = AuditEvent.objects.filter(action="case.list").order_by("-pk").first()
     assert event.details == {"filters": {}, "count": 2}
 
 

@@ -7,6 +7,7 @@ from django.http import Http404
 from smartsafe.audit.log import record
 from smartsafe.audit.models import AuditEvent
 from smartsafe.audit.queries import access_event, audit_log, events_for, events_for_actor, viewers_of
+from smartsafe.audit.sealing import seal_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,7 @@ def test_viewers_of_counts_reads_per_person(counsellor, supervisor, auditor):
         record("case.view", actor=actor, object_type="cases.case", object_id=5)
     record("case.update", actor=auditor, object_type="cases.case", object_id=5)  # a write, not a read
     record("case.view", actor=auditor, object_type="cases.case", object_id=6)  # another case
+    seal_pending()
     rows = list(viewers_of("cases.case", 5))
     assert [(row["actor_label"], row["times"]) for row in rows] == [
         (counsellor.username, 2),
@@ -55,7 +57,10 @@ def test_audit_log_is_for_auditors_and_administrators(counsellor, auditor, admin
 
 def test_access_event_is_audited_and_404s_cleanly(auditor):
     event = record("case.view")
+    seal_pending()
+    event.refresh_from_db()
     assert access_event(auditor, event.sequence) == event
+    seal_pending()
     read = AuditEvent.objects.get(sequence=2)
     assert (read.action, read.object_type, read.object_id) == ("audit.view", "audit.auditevent", "1")
     for missing in (99, "x", 10**30):

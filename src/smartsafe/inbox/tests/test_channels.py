@@ -106,7 +106,7 @@ def test_secrets_update_keeps_others_and_audits_names_only(email_channel):
     actions.update_account(account=account, secret="three")
     account.refresh_from_db()
     assert (account.secret("secret"), account.secret("token")) == ("three", "two")
-    event = AuditEvent.objects.filter(action="channel.update").latest("sequence")
+    event = AuditEvent.objects.filter(action="channel.update").latest("pk")
     assert event.details["secrets"] == ["secret"] and "three" not in str(event.details)
 
 

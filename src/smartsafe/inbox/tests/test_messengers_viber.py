@@ -43,7 +43,7 @@ def viber(fake_provider):
 
 
 def rejections():
-    return list(AuditEvent.objects.filter(action="channel.webhook_rejected").order_by("sequence"))
+    return list(AuditEvent.objects.filter(action="channel.webhook_rejected").order_by("pk"))
 
 
 # --- verification ---------------------------------------------------------------------------------

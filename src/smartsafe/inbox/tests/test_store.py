@@ -38,7 +38,7 @@ def test_new_mail_becomes_a_contact(account):
     assert message.headers["message-id"] == "<plain-utf8.1@mail.example.rs>"
     events = list(
         AuditEvent.objects.filter(action__in=["contact.receive", "email.receive"])
-        .order_by("sequence")
+        .order_by("pk")
         .values_list("action", "details")
     )
     assert [a for a, _d in events] == ["contact.receive", "email.receive"]

@@ -85,7 +85,7 @@ def test_ringing_answered_hung_up_completes_with_talk_time(exchange, desk):
     assert call.started_at == start
     codes_written = list(
         AuditEvent.objects.filter(object_type="inbox.call")
-        .order_by("sequence")
+        .order_by("pk")
         .values_list("action", flat=True)
     )
     assert codes_written == ["call.ringing", "call.answered", "call.ended"]
@@ -301,7 +301,7 @@ def test_called_back_takes_the_callers_calls_off_the_list_and_is_audited(exchang
     assert done.status_code == 302
     assert client.get("/inbox/callbacks/").context["rows"] == []
     assert Call.objects.filter(callback_done_by=counsellor).count() == 2
-    audited = AuditEvent.objects.filter(action="call.callback").order_by("sequence")
+    audited = AuditEvent.objects.filter(action="call.callback").order_by("pk")
     assert [e.details["result"] for e in audited] == ["no_answer", "reached"]
     assert sorted(audited.last().details["calls"]) == ["d1", "d2"]
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def codes():
-    return list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True))
+    return list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
 
 
 def test_create_event_copies_the_place_from_the_venue_and_is_audited(prevention):
@@ -40,7 +40,7 @@ def test_create_event_copies_the_place_from_the_venue_and_is_audited(prevention)
     assert [t.code for t in made.topics.all()] == ["cyberbullying"]
     assert "vuk karadzic" in made.search_text and "friends of children" in made.search_text
     assert codes() == ["prevention.venue_create", "prevention.event_create"]
-    last = AuditEvent.objects.order_by("-sequence").first()
+    last = AuditEvent.objects.order_by("-pk").first()
     assert last.actor == prevention and last.object_id == str(made.pk) and last.details["via"] == "form"
 
 
@@ -133,7 +133,7 @@ def test_update_event_records_the_changed_fields_and_refuses_stale_versions(prev
         actor=prevention, event=made, expected_version=version, parents=9, topics=[category()]
     )
     assert changed.parents == 9 and changed.version == version + 1
-    last = AuditEvent.objects.order_by("-sequence").first()
+    last = AuditEvent.objects.order_by("-pk").first()
     assert last.action == "prevention.event_update" and last.details["fields"] == ["parents", "topics"]
     with pytest.raises(StaleVersion):
         actions.update_event(actor=prevention, event=made, expected_version=version, parents=10)
@@ -190,7 +190,7 @@ def test_merge_moves_events_fills_details_and_deletes_the_duplicate(prevention):
     assert not Venue.objects.filter(pk=duplicate.pk).exists()
     assert set(merged.events.values_list("pk", flat=True)) == {first.pk, second.pk}
     assert (merged.address, merged.external_id) == ("Bulevar 1", "123")
-    last = AuditEvent.objects.order_by("-sequence").first()
+    last = AuditEvent.objects.order_by("-pk").first()
     assert last.action == "prevention.venue_merge" and last.details["events_moved"] == 1
     with pytest.raises(ValidationError):
         actions.merge_venues(actor=prevention, keep=keep, duplicate=keep)

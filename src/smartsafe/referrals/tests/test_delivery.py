@@ -110,7 +110,7 @@ def send(referral, capture):
 
 def delivery_events(referral):
     return list(
-        AuditEvent.objects.filter(action="referral.delivery", object_id=str(referral.pk)).order_by("sequence")
+        AuditEvent.objects.filter(action="referral.delivery", object_id=str(referral.pk)).order_by("pk")
     )
 
 

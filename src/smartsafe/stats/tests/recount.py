@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from smartsafe.cases.models import Case
 from smartsafe.intake.models import Contact
+from smartsafe.stats import rollups
 from smartsafe.stats.models import (
     CaseCategoryDaily,
     CaseCategoryMonthly,
@@ -71,6 +72,9 @@ MONTHLY_KEEP = {
 
 
 def stored() -> dict[str, Counter]:
+    """The roll-ups as a statistics read sees them: dirty days recounted first."""
+    rollups.drain()
+
     def collect(model, fields):
         counter = Counter()
         for row in model.objects.values_list(*fields, "count"):

@@ -17,7 +17,7 @@ from smartsafe.core import testing
 from smartsafe.intake import actions as intake_actions
 from smartsafe.intake.models import Contact
 from smartsafe.stats import rollups
-from smartsafe.stats.models import CaseDaily, ContactDaily
+from smartsafe.stats.models import CaseDaily, ContactDaily, DirtyDay
 from smartsafe.taxonomy.models import Category, Channel, Municipality, ReporterType
 
 from .recount import expected, stored
@@ -179,6 +179,7 @@ def test_a_rolled_back_change_leaves_the_rollups_untouched(counsellor):
 def test_a_contact_counts_on_its_local_day(counsellor):
     # 00:20 in Belgrade on 10 March is still 9 March in UTC.
     testing.make_contact(counsellor, received_at=MOMENTS[3])
+    rollups.drain()
     assert list(ContactDaily.objects.values_list("day", "count")) == [(dt.date(2024, 3, 10), 1)]
 
 
@@ -212,3 +213,50 @@ def test_edits_that_move_a_record_to_another_day_or_origin_leave_no_stale_row(co
         world.run(step)
         assert stored() == expected(), step
     assert not ContactDaily.objects.exists() and not CaseDaily.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_write_only_marks_its_day_and_the_drain_recounts_it(counsellor):
+    """The writer's transaction appends a marker and touches no roll-up row; a drain consumes it."""
+    testing.make_contact(counsellor, received_at=MOMENTS[1])
+    assert not ContactDaily.objects.exists()
+    assert set(DirtyDay.objects.values_list("family", "day")) == {("contacts", dt.date(2024, 3, 9))}
+    assert rollups.drain() >= 1
+    assert not DirtyDay.objects.exists()
+    assert ContactDaily.objects.get().count == 1
+    assert rollups.drain() == 0  # nothing left: a second drain is a single probe
+
+
+@pytest.mark.django_db
+def test_a_save_of_fields_no_figure_counts_marks_nothing(counsellor):
+    contact = testing.make_contact(counsellor, received_at=MOMENTS[1])
+    rollups.drain()
+    contact.summary = "A longer summary written after the call."
+    contact.save(update_fields=["summary"])
+    assert not DirtyDay.objects.exists()
+    contact.urgent = True
+    contact.save(update_fields=["urgent"])
+    assert DirtyDay.objects.filter(family="contacts").exists()
+    assert stored() == expected()
+
+
+@pytest.mark.django_db
+def test_check_finds_a_tampered_rollup_and_nothing_after_a_rebuild(counsellor):
+    testing.make_contact(counsellor, received_at=MOMENTS[1])
+    testing.make_contact(counsellor, received_at=MOMENTS[5])
+    assert rollups.check() == {}
+    ContactDaily.objects.filter(day=dt.date(2024, 3, 9)).update(count=5)
+    assert rollups.check() == {ContactDaily._meta.db_table: 2}
+    rollups.rebuild()
+    assert rollups.check() == {}
+
+
+@pytest.mark.django_db
+def test_rebuild_rollups_check_command_exit_status(counsellor):
+    from django.core.management import CommandError, call_command
+
+    testing.make_contact(counsellor, received_at=MOMENTS[1])
+    call_command("rebuild_rollups", "--check", stdout=open("/dev/null", "w"))  # drains, then equal
+    ContactDaily.objects.update(count=9)
+    with pytest.raises(CommandError, match="differ"):
+        call_command("rebuild_rollups", "--check", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
