@@ -68,3 +68,13 @@ def police_liaison(police):
 @pytest.fixture
 def school_liaison(school):
     return testing.make_user("liaison", institution=school)
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy_from_the_database():
+    """Each test's own rows: a term cached by an earlier (rolled-back) test must not leak in."""
+    from smartsafe.taxonomy import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
+    # Before django_tasks_db: its durable ``db_worker`` (leases, retries) replaces the library's.
+    "smartsafe.jobs",
     "django_tasks_db",
     "channels",
     "smartsafe.core",
@@ -154,6 +156,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too: an in-memory shared-cache database locks whole tables and ignores the
     # busy timeout, so concurrency would behave unlike production.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-smartsafe-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A bounded pool per process instead of one persistent connection per server thread: the
+    # server's threads come and go with the requests, and each used to keep its own connection
+    # until PostgreSQL ran out of them. A request that finds the pool busy waits for a free
+    # connection (up to SMARTSAFE_DB_POOL_TIMEOUT seconds) instead of failing. Each connection is
+    # checked before it is handed out, so a restarted database costs no request a stale one.
+    # Budget: (web processes + task workers + 1 scheduler) × SMARTSAFE_DB_POOL_SIZE must stay
+    # below the server's max_connections (docs/deploy.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections, not Django
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool checks each one it hands out
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env_int("SMARTSAFE_DB_POOL_SIZE", 8),
+        "timeout": env_int("SMARTSAFE_DB_POOL_TIMEOUT", 30),
+        "max_idle": 300,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts and security ----------------------------------------------------------------------
@@ -317,6 +335,11 @@ TASKS = {
         ),
     }
 }
+# Durable background work (jobs/durability.py): a claimed task whose worker stops stamping its
+# heartbeat for a lease is run again; after the last attempt it waits on the "needs attention" page.
+SMARTSAFE_TASK_LEASE_SECONDS = env_int("SMARTSAFE_TASK_LEASE_SECONDS", 60)
+SMARTSAFE_TASK_MAX_ATTEMPTS = env_int("SMARTSAFE_TASK_MAX_ATTEMPTS", 5)
+SMARTSAFE_TASK_RETRY_SECONDS = env_int("SMARTSAFE_TASK_RETRY_SECONDS", 10)
 # Periodic jobs the scheduler enqueues (core/scheduler.py); the task worker runs them.
 SMARTSAFE_SCHEDULE = [
     {

@@ -124,7 +124,8 @@ def receive_contact(*, channel, topics=(), external_id: str = "", **fields) -> t
     for name, value in extra.items():
         setattr(contact, name, value)
     contact.save()
-    contact.topics.set(topics)
+    if topics:
+        contact.topics.add(*topics)  # a new contact has none yet: nothing to compare with
     record("contact.receive", obj=contact, channel=channel.code, urgent=contact.urgent)
     _announce(contact)
     return contact, True

@@ -21,6 +21,7 @@ from smartsafe.audit.log import record
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.artefacts import ArtefactError, identity, platform_of
 from smartsafe.intake.actions import receive_contact
+from smartsafe.taxonomy import cache as taxonomy_cache
 from smartsafe.taxonomy.models import Category, Channel, Platform, ReporterType
 
 from . import answers as report_answers
@@ -137,7 +138,7 @@ def _artefacts(report: PublicReport, answers: dict) -> None:
                 kind=kind,
                 value=value[:500],
                 normalized=normalized,
-                platform=Platform.objects.filter(code=code).first() if code else None,
+                platform=taxonomy_cache.by_code(Platform, code),
             )
         )
     ReportArtefact.objects.bulk_create(rows)
@@ -150,16 +151,14 @@ def submit_report(
     """File a report. ``answers``: from ``answers.build``; ``named_files``: ``(name, bytes)`` pairs
     that passed ``files.read``. Returns the receipt; the secret exists only in it."""
     category_code = answers.get("category") or completeness.OTHER
-    category = Category.objects.filter(code=category_code).first()
+    category = taxonomy_cache.by_code(Category, category_code)
     if not completeness.allows_files(category_code):
         named_files = ()  # never keep a file for csam, whatever was sent
     named_files = list(named_files)
     secret = tokens.new_secret()
-    reporter_type = ReporterType.objects.filter(
-        code=REPORTER_TYPE_CODES.get(answers.get("reporter"), "")
-    ).first()
+    reporter_type = taxonomy_cache.by_code(ReporterType, REPORTER_TYPE_CODES.get(answers.get("reporter"), ""))
     urgent = answers.get("in_danger") == "yes"
-    channel = Channel.objects.get(code=WEB_FORM_CHANNEL)
+    channel = taxonomy_cache.by_code(Channel, WEB_FORM_CHANNEL)
     contact, _created = receive_contact(
         channel=channel,
         topics=[category] if category else [],

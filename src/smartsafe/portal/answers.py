@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from smartsafe.taxonomy import cache as taxonomy_cache
 from smartsafe.taxonomy.models import AgeBand, Category, Municipality, Platform
 
 from . import forms as portal_forms
@@ -57,15 +58,14 @@ def build(*, category: str, details: dict, reporter: dict, language: str = "") -
 
 
 def _names(model, codes) -> list[str]:
-    found = {term.code: term.name for term in model.objects.filter(code__in=list(codes))}
-    return [found.get(code, code) for code in codes]
+    return [term.name if (term := taxonomy_cache.by_code(model, code)) else code for code in codes]
 
 
 def summary(answers: dict, *, file_count: int, reference: str) -> str:
     """The contact's summary: the reporter's words, then the facts. In the centre's language."""
     with translation.override(settings.LANGUAGE_CODE):
         lines = [answers.get("description", "").strip(), ""]
-        category = Category.objects.filter(code=answers.get("category")).first()
+        category = taxonomy_cache.by_code(Category, answers.get("category"))
         chosen = portal_forms.WHAT_HAPPENED_LABELS.get(answers.get("category"), "")
         lines.append(
             _("What happened: %(choice)s (%(category)s)")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from smartsafe.cases.artefacts import ArtefactError, identity, normalize_email, normalize_phone
-from smartsafe.taxonomy import queries as taxonomy
+from smartsafe.taxonomy import cache as taxonomy_cache
 from smartsafe.taxonomy.models import AgeBand, Category, Municipality, Platform
 
 from . import completeness
@@ -127,7 +127,7 @@ PEOPLE_LABELS = {
 
 
 def _choices_from(model, blank_label=None):
-    rows = [(term.code, term.name) for term in taxonomy.active(model)]
+    rows = [(term.code, term.name) for term in taxonomy_cache.terms(model)]
     return ([("", blank_label)] if blank_label is not None else []) + rows
 
 
@@ -183,7 +183,7 @@ class CategoryForm(PlainForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        known = set(Category.objects.filter(active=True).values_list("code", flat=True))
+        known = {term.code for term in taxonomy_cache.terms(Category)}
         self.hints = {code: hint for code, _label, hint in WHAT_HAPPENED}
         self.fields["category"].choices = [
             (code, label) for code, label, _hint in WHAT_HAPPENED if code in known

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from . import cache
 from .models import Category, Platform
 
 
@@ -44,7 +45,7 @@ def platform_for_host(host: str) -> Platform | None:
     parts = host.split(".")
     candidates += [".".join(parts[i:]) for i in range(1, len(parts) - 1)]
     by_host = {}
-    for platform in Platform.objects.filter(active=True).only("code", "hosts", "name_sr", "name_en"):
+    for platform in cache.terms(Platform):
         for known in platform.hosts or []:
             by_host.setdefault(known, platform)
     for candidate in candidates:
