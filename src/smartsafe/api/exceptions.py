@@ -12,14 +12,27 @@ django ``PermissionDenied``                403    ``{"detail": ...}``; audited `
 ``IllegalReferralTransition``              409    same shape
 ``StaleVersion``                           409    ``{"detail", "code": "stale_version",
                                                   "current_version"}``
+body over the limits (``RequestDataTooBig``,  413    ``{"detail", "code": "too_large"}``
+``RequestTooLarge``)
+too many form fields or files              400    ``{"detail", "code": "too_many_fields"}``
+body nested too deeply for the parser      400    ``{"detail", "code": "parse_error"}``
 =========================================  =====  ==========================================
+
+Answers about the body itself are always JSON, whatever the client asked for: the browsable
+API's HTML page would read the same unreadable body again.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -29,6 +42,46 @@ from smartsafe.cases.states import IllegalTransition
 from smartsafe.core.concurrency import StaleVersion
 from smartsafe.intake.states import IllegalContactTransition
 from smartsafe.referrals.states import IllegalReferralTransition
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "too_large"
+
+
+def _raised_while_parsing(exc: BaseException) -> bool:
+    """Whether ``exc`` came out of DRF's body parsing (not out of a view's own code)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "_parse" and code.co_filename.endswith("rest_framework/request.py"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _body_error(exc) -> exceptions.APIException | None:
+    """The API answer for a body Django or a parser could not read, or None for other errors."""
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return exceptions.ParseError(_("Too many form fields or files."), code="too_many_fields")
+    if isinstance(exc, RecursionError) and _raised_while_parsing(exc):
+        return exceptions.ParseError(_("JSON parse error - nested too deeply."))
+    return None
+
+
+def _answer_body_error_in_json(context) -> None:
+    """After a body error: no second attempt at the body, and a JSON answer."""
+    request = context.get("request")
+    if request is None:
+        return
+    # DRF leaves these unset when Django raised before its parser ran; any later look at
+    # ``request.data`` (the browsable renderer, logging) would raise the same error again.
+    empty = QueryDict("")
+    request._data, request._files, request._full_data = empty, MultiValueDict(), empty
+    request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
 
 
 def validation_errors(exc: DjangoValidationError, rename: dict[str, str] | None = None) -> dict:
@@ -71,6 +124,12 @@ def _audit_refusal(reason: str, context, **details) -> None:
 
 
 def exception_handler(exc, context):
+    body_error = _body_error(exc)
+    if body_error is not None or isinstance(exc, (exceptions.ParseError, RequestTooLarge)):
+        _answer_body_error_in_json(context)
+        exc = body_error or exc
+        body = {"detail": str(exc.detail), "code": exc.get_codes()}
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_errors(exc))
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):

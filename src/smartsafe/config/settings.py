@@ -300,6 +300,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smartsafe.api.exceptions.exception_handler",
+    # DRF's parsers with a 400 for JSON nested too deeply and a size ceiling for multipart.
+    "DEFAULT_PARSER_CLASSES": [
+        "smartsafe.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "smartsafe.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
