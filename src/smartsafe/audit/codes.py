@@ -151,6 +151,10 @@ AUDIT_VERIFY = "audit.verify"
 # --- api: the REST API --------------------------------------------------------------------------
 API_DENIED = "api.denied"
 
+# --- task: background work that failed every attempt ("needs attention") ------------------------
+TASK_LIST = "task.list"
+TASK_RETRY = "task.retry"
+
 # --- write: a change someone asked for and did not get --------------------------------------
 WRITE_REFUSED = "write.refused"
 
@@ -254,6 +258,8 @@ REGISTRY: dict[str, str] = {
     PREVENTION_VENUE_MERGE: _("Duplicate venue merged into another"),
     PREVENTION_IMPORT: _("Past prevention events imported"),
     API_DENIED: _("API request refused: the role or record does not allow it"),
+    TASK_LIST: _("Failed background work listed (needs attention)"),
+    TASK_RETRY: _("Failed background task queued again by a person"),
     WRITE_REFUSED: _(
         "Change refused: illegal transition, stale version or invalid input (what was refused, not the input)"
     ),

@@ -18,6 +18,7 @@ urlpatterns = [
     path("referrals/", include("smartsafe.referrals.urls")),
     path("prevention/", include("smartsafe.prevention.urls")),
     path("statistics/", include("smartsafe.stats.urls")),
+    path("attention/", include("smartsafe.jobs.urls")),
     # The public site lives under its own prefix; staff pages keep the root.
     path("public/", include("smartsafe.portal.urls")),
     path("advice/", include("smartsafe.advice.urls")),

@@ -15,6 +15,7 @@ from smartsafe.advice.permissions import can_write_articles
 from smartsafe.cases.permissions import can_read_cases
 from smartsafe.directory.permissions import can_browse_directory
 from smartsafe.intake.permissions import can_log_contacts, can_read_contacts
+from smartsafe.jobs.permissions import can_attend_tasks
 from smartsafe.prevention.permissions import can_read_calendar
 from smartsafe.referrals.permissions import can_read_all_referrals
 from smartsafe.stats.permissions import can_view_dashboard
@@ -46,6 +47,8 @@ def _section(request) -> str:
         return "dashboard"
     if match.namespace == "stats":
         return "statistics"
+    if match.namespace == "jobs":
+        return "attention"
     return match.namespace or ""
 
 
@@ -79,6 +82,8 @@ def nav_items(context) -> list[dict]:
         items.append(("statistics", _("Statistics"), _url("stats:dashboard")))
     if user.role == Role.AUDITOR:
         items.append(("audit", _("Audit"), _url("audit:list")))
+    if can_attend_tasks(user):
+        items.append(("attention", _("Needs attention"), _url("jobs:needs_attention")))
     if user.role != Role.LIAISON:
         items.append(("api", _("API docs"), _url("api-docs")))
     if user.role == Role.ADMIN:
