@@ -1,84 +1,105 @@
-"""``manage.py serve``: the whole platform in one command (web, task worker, scheduler).
+"""``manage.py serve``: the whole platform in one command (web, task workers, scheduler).
 
-Embedded mode's process manager: it starts the ASGI server (uvicorn: HTTP and websockets), the
-database task worker and the scheduler as child processes, forwards Ctrl-C to them, and stops
-everything if any one of them dies, so a half-running platform never looks healthy.
+The processes run under ``core.supervisor``: a crashed one is restarted with backoff, the others
+keep working; Ctrl-C or SIGTERM stops them all gracefully (docs/deploy.md).
+
+How many: on PostgreSQL, one web process per CPU (``WEB_CONCURRENCY`` overrides) and
+``SMARTSAFE_TASK_WORKERS`` task workers (default 2); on SQLite one of each, since SQLite has a
+single writer and more processes would only queue for its lock. The web processes share one
+listening socket opened here, so a restarted web process takes over the same port and
+connections wait in its backlog, never refused, while one restarts.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
+import socket
 import sys
-import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from smartsafe.core.env import env_int
+from smartsafe.core.supervisor import Program, Supervisor
+
+DEFAULT_TASK_WORKERS = 2
+
+
+def process_counts(vendor: str, *, web: int | None = None, workers: int | None = None) -> tuple[int, int]:
+    """(web processes, task workers) for a database ``vendor``; explicit values win on PostgreSQL."""
+    if vendor == "sqlite":
+        return 1, 1
+    web = web or env_int("WEB_CONCURRENCY", 0) or os.cpu_count() or 1
+    workers = workers or env_int("SMARTSAFE_TASK_WORKERS", DEFAULT_TASK_WORKERS)
+    if web < 1 or workers < 1:
+        raise CommandError("WEB_CONCURRENCY and SMARTSAFE_TASK_WORKERS must be at least 1.")
+    return web, workers
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The web processes' shared socket (inherited by each uvicorn through ``--fd``)."""
+    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise CommandError(f"Cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
 
 
 class Command(BaseCommand):
-    help = "Start the web server, a task worker and the scheduler together."
+    help = "Start the web server, the task workers and the scheduler, and keep them running."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--web-processes", type=int, help="default: WEB_CONCURRENCY or the CPU count")
+        parser.add_argument("--task-workers", type=int, help="default: SMARTSAFE_TASK_WORKERS or 2")
 
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args, host, port, web_processes, task_workers, **options):
+        web, workers = process_counts(connection.vendor, web=web_processes, workers=task_workers)
+        connection.close()  # the children open their own
+        sock = listen(host, port)
         python = sys.executable
-        manage = [python, "-m", "django"]
+        uvicorn = [python, "-m", "uvicorn", "smartsafe.config.asgi:application", "--fd", str(sock.fileno())]
+        uvicorn += [
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--lifespan",
+            "off",
+            "--timeout-graceful-shutdown",
+            "10",
+        ]
+        programs = [Program(f"web-{n}", uvicorn, pass_fds=(sock.fileno(),)) for n in range(1, web + 1)]
+        programs += [
+            Program(f"worker-{n}", [python, "-m", "django", "db_worker", "--interval", "1", "--no-reload"])
+            for n in range(1, workers + 1)
+        ]
+        programs.append(Program("scheduler", [python, "-m", "django", "run_scheduler"]))
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "smartsafe.config.settings"),
         }
-        commands = {
-            "web": [
-                python,
-                "-m",
-                "uvicorn",
-                "smartsafe.config.asgi:application",
-                "--host",
-                host,
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--lifespan",
-                "off",
-            ],
-            "worker": [*manage, "db_worker", "--interval", "2"],
-            "scheduler": [*manage, "run_scheduler"],
-        }
-        processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
-        self._print_banner(host, port)
-        stopping = False
-
-        def stop(*_args):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        env.pop("WEB_CONCURRENCY", None)  # uvicorn would read it and fork that many again
+        self._print_banner(host, port, web, workers)
         try:
-            while not stopping:
-                for name, process in processes.items():
-                    if process.poll() is not None:
-                        self.stderr.write(
-                            f"{name} exited with status {process.returncode}; stopping the platform"
-                        )
-                        stopping = True
-                time.sleep(0.5)
+            outcome = Supervisor(programs, env=env).run()
         finally:
-            for process in processes.values():
-                if process.poll() is None:
-                    process.terminate()
-            for process in processes.values():
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            sock.close()
+        if outcome:
+            raise CommandError("A process kept crashing right after its start; the platform was stopped.")
 
-    def _print_banner(self, host: str, port: int) -> None:
+    def _print_banner(self, host: str, port: int, web: int, workers: int) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nsmartsafe is starting on http://{host}:{port}/"))
+        self.stdout.write(
+            f"  {web} web process(es), {workers} task worker(s), 1 scheduler ({connection.vendor})"
+        )
         self.stdout.write(f"  API docs: http://{host}:{port}/api/docs/")
         if settings.DEMO:
             try:
