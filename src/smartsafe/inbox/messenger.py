@@ -48,7 +48,7 @@ from . import secrets as sealing
 from . import threading
 from .channels import base
 from .channels.messaging import DownloadFailed, MessengerAdapter
-from .models import ChannelAccount, InboundMessage, OutboundMessage, OutboundStatus
+from .models import ChannelAccount, InboundMessage, OutboundMessage, OutboundStatus, WebhookDelivery
 from .permissions import can_reply
 
 log = logging.getLogger("smartsafe.inbox")
@@ -115,14 +115,54 @@ def recipient(outbound: OutboundMessage) -> dict:
 # --- processing webhooks ------------------------------------------------------------------------
 
 
+class MessagesNotStored(Exception):
+    """Some messages of a delivery could not be stored: the task fails, is retried, and after its
+    last attempt waits on the "needs attention" page with its delivery still kept."""
+
+
 def enqueue(account: ChannelAccount, payload_json: str):
-    """Queue a verified payload. With the immediate backend (tests) it is processed at once."""
-    return process_webhook.enqueue(account.pk, payload_json)
+    """Keep a verified payload (encrypted) and queue its processing by id, in one transaction.
+
+    Both rows commit together or not at all, so the caller's "ok" to the provider follows a commit
+    that holds the delivery and its task. With the immediate backend (tests) it is processed at once.
+    """
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.create(
+            account=account, sealed_body=sealing.seal({"body": payload_json})
+        )
+        return process_delivery.enqueue(delivery.pk)
+
+
+@task()
+def process_delivery(delivery_id: int) -> dict:
+    """Store every message of one kept delivery, then delete it. Safe to run twice: a delivery
+    already done is gone, and a message already stored is known by its provider id."""
+    delivery = WebhookDelivery.objects.select_related("account").filter(pk=delivery_id).first()
+    if delivery is None:
+        return {"skipped": ["already_processed"]}
+    # An unreadable delivery (the channel secrets key changed) fails loudly and stays for a retry.
+    payload_json = sealing.unseal(delivery.sealed_body).get("body", "")
+    try:
+        payload = json.loads(payload_json)
+    except (TypeError, ValueError, RecursionError):
+        delivery.delete()
+        return {"error": "not JSON"}
+    summary = process_payload(delivery.account, payload)
+    if summary["failed"]:
+        raise MessagesNotStored(
+            f"{summary['failed']} message(s) of webhook delivery {delivery.pk} could not be stored; "
+            f"{summary['stored']} stored, {summary['duplicates']} already there"
+        )
+    delivery.delete()
+    return summary
 
 
 @task()
 def process_webhook(account_id: int, payload_json: str) -> dict:
-    """Store every message of one verified webhook payload; returns counts for the worker's log."""
+    """Store every message of one verified webhook payload; returns counts for the worker's log.
+
+    What the queue held before deliveries were kept as records; left for tasks queued then.
+    """
     account = ChannelAccount.objects.filter(pk=account_id).first()
     if account is None:
         return {"error": "no such account"}

@@ -305,3 +305,24 @@ class ContactOpened(models.Model):
 
     def __str__(self) -> str:
         return f"opened {self.contact_id}"
+
+
+class WebhookDelivery(models.Model):
+    """A verified messenger webhook body, kept encrypted until its messages are stored.
+
+    The webhook view writes this row and queues its id in one transaction, and answers the
+    provider only after that commit: the task queue never holds a child's words, and a delivery
+    the provider was told "ok" about exists until ``messenger.process_delivery`` has stored every
+    message of it (then the row is deleted).
+    """
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    sealed_body = models.TextField(_("encrypted body"))
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"webhook delivery {self.pk} on {self.account_id}"

@@ -2,8 +2,8 @@
 
 No session, no CSRF token: the provider proves itself by the signature of each request, checked by
 the channel's adapter exactly as the provider documents it. The view answers fast — it verifies,
-queues the raw payload for ``messenger.process_webhook`` and says 200 — so providers do not time
-out and retry while we download media.
+keeps the payload encrypted and queues its id for ``messenger.process_delivery`` in one commit,
+and only then says 200 — so providers do not time out and retry while we download media.
 
 Answers: unknown or switched-off channel 404; body over 1 MB 413; signature missing 401, wrong 403
 (nothing stored, the attempt audited with the reason, never the body); a verified body that is not

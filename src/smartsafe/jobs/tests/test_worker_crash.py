@@ -7,10 +7,15 @@ is stored exactly once (idempotent by the provider's message id).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
+import urllib.request
 
 import pytest
 from django.test import override_settings
@@ -20,7 +25,7 @@ from django_tasks_db.models import DBTaskResult
 from smartsafe.core import testing
 from smartsafe.core.tests import live
 from smartsafe.inbox import actions, messenger
-from smartsafe.inbox.models import InboundMessage
+from smartsafe.inbox.models import InboundMessage, WebhookDelivery
 from smartsafe.intake.models import Contact
 from smartsafe.jobs.tests.crashtasks import hang_once
 
@@ -42,6 +47,41 @@ def viber_payload(i: int) -> str:
     )
 
 
+TOKEN = "crash-token-1234567890"
+
+
+def web(env, log, port: int) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "uvicorn", "smartsafe.config.asgi:application", "--port", str(port)]
+    with open(log, "ab") as out:
+        return subprocess.Popen([*argv, "--lifespan", "off"], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def deliver_over_http(port: int, account, i: int) -> bool:
+    """POST one signed delivery as Viber does; True when it was acknowledged (200)."""
+    raw = viber_payload(i).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/inbox/webhooks/{account.webhook_token}/",
+        data=raw,
+        headers={
+            "Content-Type": "application/json",
+            "X-Viber-Content-Signature": hmac.new(TOKEN.encode(), raw, hashlib.sha256).hexdigest(),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5):
+            return True
+    except OSError:
+        return False
+
+
 def worker(env, log):
     return live.manage(
         "db_worker", "--interval", "0.1", "--no-startup-delay", "--no-reload", env=env, log=log
@@ -56,53 +96,53 @@ def finished() -> bool:
 @override_settings(TASKS=DATABASE_QUEUE)
 def test_a_killed_worker_loses_no_acknowledged_message(tmp_path):
     testing.channel("viber")
-    account = actions.create_account(
-        kind="viber", name="crash viber", settings={}, token="crash-token-1234567890"
-    )
+    account = actions.create_account(kind="viber", name="crash viber", token=TOKEN)
     env = live.child_env(tmp_path, SMARTSAFE_TASK_LEASE_SECONDS=LEASE)
     log = tmp_path / "workers.log"
     marker = tmp_path / "hanging"
-
-    # Phase 1: the worker dies in the middle of a task (deterministically: the task hangs).
-    for i in range(10):
-        messenger.enqueue(account, viber_payload(i))
-    hanging = hang_once.enqueue(str(marker))
-    for i in range(10, 20):
-        messenger.enqueue(account, viber_payload(i))
-    first = worker(env, log)
+    port = live.free_port()
+    server = web(env, tmp_path / "web.log", port)
+    processes = [server]
     try:
+        # Phase 1: the worker dies in the middle of a task (deterministically: the task hangs).
+        for i in range(10):
+            messenger.enqueue(account, viber_payload(i))
+        hanging = hang_once.enqueue(str(marker))
+        for i in range(10, 20):
+            messenger.enqueue(account, viber_payload(i))
+        first = worker(env, log)
+        processes.append(first)
         live.wait_for(marker.exists, timeout=60, what="the first worker to claim the hanging task")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         assert DBTaskResult.objects.get(pk=hanging.id).status == TaskResultStatus.RUNNING
 
-        # Phase 2: more deliveries; the next workers are killed at whatever point they happen to be.
-        for i in range(20, 60):
-            messenger.enqueue(account, viber_payload(i))
+        # Phase 2: signed deliveries through the real web server while the next worker stores
+        # them; it is killed at whatever point it happens to be.
+        live.wait_for(lambda: answers(port), timeout=60, what="the web server", every=0.3)
         second = worker(env, log)
-        live.wait_for(
-            lambda: InboundMessage.objects.count() >= 25,
-            timeout=60,
-            what="the second worker to store messages",
-        )
-        os.kill(second.pid, signal.SIGKILL)
-        second.wait(timeout=10)
+        processes.append(second)
+        acknowledged = 20
+        for i in range(20, 60):
+            acknowledged += deliver_over_http(port, account, i)
+            if i == 40:
+                live.wait_for(lambda: InboundMessage.objects.count() > 20, timeout=60, what="messages stored")
+                os.kill(second.pid, signal.SIGKILL)
+                second.wait(timeout=10)
+        assert acknowledged == 60, (tmp_path / "web.log").read_text()[-3000:]
 
         # Phase 3: two workers at once finish everything, the reclaimed tasks included.
-        survivors = [worker(env, log), worker(env, log)]
-        try:
-            live.wait_for(finished, timeout=60, what="every task to succeed", every=0.25)
-        finally:
-            for process in survivors:
-                live.stop(process)
+        processes += [worker(env, log), worker(env, log)]
+        live.wait_for(finished, timeout=60, what="every task to succeed", every=0.25)
     finally:
-        for process in (first,):
+        for process in processes:
             live.stop(process)
 
     messages = InboundMessage.objects.filter(account=account)
-    assert messages.count() == 60, log.read_text()[-3000:]
-    assert messages.values("provider_id").distinct().count() == 60
+    assert messages.count() == acknowledged, log.read_text()[-3000:]
+    assert messages.values("provider_id").distinct().count() == acknowledged
     assert Contact.objects.filter(inbound_messages__account=account).distinct().count() == PEOPLE
+    assert not WebhookDelivery.objects.exists(), "every kept delivery was processed and removed"
     again = DBTaskResult.objects.get(pk=hanging.id)
     assert again.status == TaskResultStatus.SUCCESSFUL
     assert len(again.worker_ids) == 2, "claimed once by the killed worker, once by the one that finished it"
