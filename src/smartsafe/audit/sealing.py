@@ -3,10 +3,12 @@
 ``record()`` writes an event *pending* in the caller's transaction and asks for a seal once that
 transaction commits. A seal locks the chain head, gives every pending event the next sequence and
 its hashes, moves the head and commits — a few milliseconds, whatever the caller's request did
-before. Under load most requests find the head busy with another seal that will pick their event
-up as well, and skip (``SKIP LOCKED``) instead of queueing behind it; the scheduled seal, and every
-reader that needs the chain whole (``verify``, the auditor's pages), wait for the lock instead, so
-an event is never left pending for longer than the schedule's interval.
+before. The seal runs in one background thread per process (the *sealer*), woken by each commit,
+so a request never waits for it and a busy process seals many requests' events in one go. Every
+reader that needs the chain whole (``verify``, the auditor's pages) seals first, and a scheduled
+seal catches events whose process died between commit and seal, so an event is never left
+pending for longer than the schedule's interval. ``SMARTSAFE_AUDIT_SEAL_IN_BACKGROUND = False``
+(the test settings) seals right after the commit in the committing thread instead.
 
 The order of the chain is the order in which events are sealed (commit order, roughly), not the
 order of their ids: an event whose transaction commits late is sealed late.
@@ -15,7 +17,9 @@ order of their ids: an event whose transaction commits late is sealed late.
 from __future__ import annotations
 
 import logging
+import threading
 
+from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 
 from .chain import GENESIS_HASH, compute_hash
@@ -66,7 +70,42 @@ def _locked_head(*, wait: bool) -> AuditChainHead | None:
     return head
 
 
+class _Sealer:
+    """The background thread of one process that seals soon after every commit."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()  # commits from now on wake the next round
+            try:
+                seal_pending()
+            except Exception:
+                # The events are committed and stay pending; the next round or the scheduled seal
+                # takes them. Never let the thread die.
+                log.warning("could not seal audit events now; will retry", exc_info=True)
+            finally:
+                connection.close()  # back to the pool between rounds
+
+
+_sealer = _Sealer()
+
+
 def _seal_after_commit() -> None:
+    if getattr(settings, "SMARTSAFE_AUDIT_SEAL_IN_BACKGROUND", True):
+        _sealer.wake()
+        return
     try:
         seal_pending(wait=False)
     except DatabaseError:

@@ -346,6 +346,10 @@ TASKS = {
 SMARTSAFE_TASK_LEASE_SECONDS = env_int("SMARTSAFE_TASK_LEASE_SECONDS", 60)
 SMARTSAFE_TASK_MAX_ATTEMPTS = env_int("SMARTSAFE_TASK_MAX_ATTEMPTS", 5)
 SMARTSAFE_TASK_RETRY_SECONDS = env_int("SMARTSAFE_TASK_RETRY_SECONDS", 10)
+# Audit events are sealed into the hash chain by a background thread of each process right after
+# their transaction commits (audit/sealing.py); tests seal in the committing thread, so that what
+# a test reads never depends on a thread's timing.
+SMARTSAFE_AUDIT_SEAL_IN_BACKGROUND = not TESTING
 # Periodic jobs the scheduler enqueues (core/scheduler.py); the task worker runs them.
 SMARTSAFE_SCHEDULE = [
     {

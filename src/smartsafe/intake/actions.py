@@ -108,7 +108,9 @@ def log_non_data_contact(*, actor, channel, kind: str, received_at=None) -> Cont
     return contact
 
 
-@transaction.atomic
+# No savepoint of its own when nested: a caller that must survive a failure here (a duplicate
+# delivery) wraps the call in its own atomic block, as the inbox's store functions do.
+@transaction.atomic(savepoint=False)
 def receive_contact(*, channel, topics=(), external_id: str = "", **fields) -> tuple[Contact, bool]:
     """A contact arriving by itself (web form, e-mail, messenger). Idempotent by ``external_id``.
 

@@ -107,13 +107,14 @@ def _store_files(contact, named_files, via: str) -> int:
     return stored
 
 
-def _create_report(**fields) -> PublicReport:
+def _create_report(*, reference: str, **fields) -> PublicReport:
+    """The report under ``reference``, or under a fresh one if that is taken (very rarely)."""
     for _attempt in range(10):
         try:
             with transaction.atomic():
-                return PublicReport.objects.create(reference=tokens.new_reference(), **fields)
+                return PublicReport.objects.create(reference=reference, **fields)
         except IntegrityError:
-            continue  # a reference already taken: draw another
+            reference = tokens.new_reference()  # already taken: draw another
     raise RuntimeError("Could not draw a free report reference.")
 
 
@@ -159,6 +160,11 @@ def submit_report(
     reporter_type = taxonomy_cache.by_code(ReporterType, REPORTER_TYPE_CODES.get(answers.get("reporter"), ""))
     urgent = answers.get("in_danger") == "yes"
     channel = taxonomy_cache.by_code(Channel, WEB_FORM_CHANNEL)
+    # The contact's summary names the report's reference and its files: drawn and counted first,
+    # so the contact is written once (it is rewritten only if a file is refused or the reference
+    # turns out to be taken).
+    reference = tokens.new_reference()
+    expected_summary = report_answers.summary(answers, file_count=len(named_files), reference=reference)
     contact, _created = receive_contact(
         channel=channel,
         topics=[category] if category else [],
@@ -166,7 +172,7 @@ def submit_report(
         subject=(_("Web report: %(category)s") % {"category": category.name if category else category_code})[
             :250
         ],
-        summary="",
+        summary=expected_summary,
         reporter_type=reporter_type,
         reporter_contact=reporter_contact[:200],
         reporter_name=reporter_name[:150],
@@ -175,6 +181,7 @@ def submit_report(
     stored = _store_files(contact, named_files, via)
     scored = completeness.score(answers, stored)
     report = _create_report(
+        reference=reference,
         secret_hash=tokens.hash_secret(secret),
         contact=contact,
         category=category,
@@ -185,9 +192,9 @@ def submit_report(
         urgent=urgent,
         via=via,
     )
-    # The summary names the reference, known only now; receive_contact already audited the arrival.
-    contact.summary = report_answers.summary(answers, file_count=stored, reference=report.reference)
-    contact.save(update_fields=["summary"])
+    if stored != len(named_files) or report.reference != reference:
+        contact.summary = report_answers.summary(answers, file_count=stored, reference=report.reference)
+        contact.save(update_fields=["summary"])
     _artefacts(report, answers)
     record(
         codes.PORTAL_REPORT,

@@ -127,7 +127,7 @@ PEOPLE_LABELS = {
 
 
 def _choices_from(model, blank_label=None):
-    rows = [(term.code, term.name) for term in taxonomy_cache.terms(model)]
+    rows = taxonomy_cache.choices(model)
     return ([("", blank_label)] if blank_label is not None else []) + rows
 
 

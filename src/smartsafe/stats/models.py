@@ -5,7 +5,7 @@ are derived data: ``rollups.py`` recomputes the rows of a whole day from the sou
 (exact, whatever changed), and ``rebuild_rollups`` recomputes everything. Nothing else writes here.
 A write to a contact or a case only appends a ``DirtyDay`` marker in its own transaction; the
 recount happens outside it (``rollups.drain``), so writers never touch a row another writer needs
-(docs/decisions/0006-statistics-from-a-dirty-day-queue.md).
+(docs/decisions/0007-statistics-from-a-dirty-day-queue.md).
 
 Multi-valued dimensions (a case in two categories, a contact with two topics) have their own tables
 with one row per value, so a case in two categories counts once in each category — and a category

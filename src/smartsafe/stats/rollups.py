@@ -7,7 +7,7 @@ then deletes and recounts the roll-up rows of the dirty days from the source, ou
 transaction: before every statistics read, and every few seconds in the background. Exact whatever
 the change was (edit, link to a case, delete, a new category) — no increments that could drift —
 and no writer ever rewrites a row another writer needs: a busy day with many people reporting at
-once costs each of them one INSERT (docs/decisions/0006-statistics-from-a-dirty-day-queue.md).
+once costs each of them one INSERT (docs/decisions/0007-statistics-from-a-dirty-day-queue.md).
 Bulk loads (the demo) skip the hooks and call ``rebuild()`` at the end.
 
 Days are local days in ``settings.TIME_ZONE``: a call at 00:30 in Belgrade counts on that date.

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.utils import translation
 
 TTL_SECONDS = 60.0
 
@@ -25,6 +27,8 @@ class _Table:
     loaded_at: float
     rows: tuple
     by_code: dict
+    # (code, name) pairs of the active terms, per language: built once, not per form.
+    choices: dict = field(default_factory=dict)
 
 
 _tables: dict[type, _Table] = {}
@@ -51,6 +55,16 @@ def by_code(model, code) -> object | None:
     if not code:
         return None
     return _table(model).by_code.get(code)
+
+
+def choices(model) -> list[tuple[str, str]]:
+    """``(code, name)`` of the active terms in the current language, for a form's choices."""
+    table = _table(model)
+    language = translation.get_language() or ""
+    pairs = table.choices.get(language)
+    if pairs is None:
+        pairs = table.choices[language] = [(term.code, term.name) for term in table.rows if term.active]
+    return list(pairs)
 
 
 def clear(*_args, **_kwargs) -> None:
