@@ -26,3 +26,5 @@ urlpatterns = [
 ]
 
 admin.site.site_header = settings.SMARTSAFE_CENTRE_NAME
+# A database outage answers 503 with Retry-After (core/outage.py); any other error Django's 500.
+handler500 = "smartsafe.core.outage.server_error"
