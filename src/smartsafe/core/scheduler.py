@@ -85,8 +85,22 @@ def due(job: Job, last_run: dict[str, dt.datetime], now: dt.datetime) -> bool:
     return previous is None or now - previous >= job.every
 
 
+def still_queued(task) -> bool:
+    """Whether the database queue already holds an unfinished run of ``task`` (waiting, running,
+    or waiting for a retry). Workers that are down for an hour must come back to one e-mail poll,
+    not sixty."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return False
+    unfinished = [TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    return DBTaskResult.objects.filter(task_path=task.module_path, status__in=unfinished).exists()
+
+
 def tick(last_run: dict[str, dt.datetime], now: dt.datetime | None = None) -> list[str]:
-    """Enqueue every job that is due; return their names."""
+    """Enqueue every job that is due and not still queued from last time; return their names."""
     now = now or timezone.now()
     enqueued = []
     for job in jobs():
@@ -94,7 +108,11 @@ def tick(last_run: dict[str, dt.datetime], now: dt.datetime | None = None) -> li
             # Stamp first: a job that cannot be enqueued is retried at its next interval, not every poll.
             last_run[job.name] = now
             try:
-                import_string(job.task).enqueue()
+                task = import_string(job.task)
+                if still_queued(task):
+                    log.info("%s is still queued from its last run; not queued again", job.name)
+                    continue
+                task.enqueue()
             except Exception:
                 # One broken job must not stop the clock for the others.
                 log.exception("could not enqueue %s (%s)", job.name, job.task)

@@ -81,3 +81,21 @@ def test_only_one_leader(tmp_path, settings):
     thread.start()
     thread.join()
     assert outcome["acquired"] is True, "after release another scheduler takes over"
+
+
+@pytest.mark.django_db
+@override_settings(
+    SMARTSAFE_SCHEDULE=SCHEDULE, TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+)
+def test_a_job_still_in_the_queue_is_not_queued_again():
+    from django_tasks_db.models import DBTaskResult
+
+    now = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+    last_run = {}
+    assert scheduler.tick(last_run, now) == ["remember"]
+    # No worker ran it: an hour later the job is due again but one waiting run is enough.
+    assert scheduler.tick(last_run, now + dt.timedelta(hours=1)) == []
+    assert DBTaskResult.objects.count() == 1
+    DBTaskResult.objects.update(status="SUCCESSFUL")
+    assert scheduler.tick(last_run, now + dt.timedelta(hours=2)) == ["remember"]
+    assert DBTaskResult.objects.count() == 2
