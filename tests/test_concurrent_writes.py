@@ -159,6 +159,8 @@ def test_reports_webhooks_and_staff_writes_at_once_lose_nothing(tmp_path):
     assert PublicReport.objects.filter(reference__in=references).count() == PER_KIND
     assert PublicReport.objects.count() == PER_KIND
     assert InboundMessage.objects.count() == PER_KIND
+    # Each of the ten people is one conversation, though two workers threaded their messages at once.
+    assert Contact.objects.filter(channel__code="viber").count() == 10
     assert Contact.objects.filter(channel__code="phone", summary__startswith="Call ").count() == PER_KIND
     assert Contact.objects.filter(case__isnull=False).count() == len(waiting)
     # The statistics equal a full recount; the audit chain is whole (everything sealed).

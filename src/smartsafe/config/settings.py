@@ -146,7 +146,9 @@ DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_d
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no var/ yet
     # WAL lets the web process read while the task worker writes; IMMEDIATE avoids the
-    # "database is locked" upgrade deadlock between two writers.
+    # "database is locked" upgrade deadlock between two writers; the platform's own backend makes
+    # the writers of one process take turns instead of racing (core/db/sqlite3/base.py).
+    DATABASES["default"]["ENGINE"] = "smartsafe.core.db.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -39,6 +39,7 @@ from django_tasks import task
 
 from smartsafe.audit.log import record
 from smartsafe.cases.models import TimelineEntry
+from smartsafe.core import locks
 from smartsafe.evidence.actions import receive_file
 from smartsafe.evidence.validation import EvidenceRejected
 from smartsafe.intake.actions import receive_contact
@@ -264,12 +265,12 @@ def _subject(account: ChannelAccount, n: base.Normalised) -> str:
 
 def _store(account: ChannelAccount, n: base.Normalised, files) -> InboundMessage:
     # One person's messages on one account are threaded one at a time (two deliveries at once must
-    # not open two contacts). On SQLite the write lock does the same.
-    ChannelAccount.objects.select_for_update().filter(pk=account.pk).first()
+    # not open two contacts); other people's messages go through beside them.
+    hashed = sender_hash(account.kind, n.sender_id)
+    locks.serialise(f"messenger:{account.pk}:{hashed}")
     if InboundMessage.objects.filter(account=account, provider_id=n.provider_id).exists():
         raise IntegrityError("stored meanwhile")
     now = timezone.now()
-    hashed = sender_hash(account.kind, n.sender_id)
     contact, earlier = _conversation(account, hashed)
     rule = "conversation" if contact else ("returning" if earlier else "new")
     if contact is None:

@@ -1,0 +1,1 @@
+"""Database backends of the platform (only SQLite's needs anything of its own)."""
