@@ -392,6 +392,11 @@ SMARTSAFE_SCHEDULE = [
         "task": "smartsafe.inbox.tasks.poll_email_accounts",
         "every": timedelta(minutes=1),
     },
+    {
+        "name": "prune-finished-tasks",
+        "task": "smartsafe.jobs.tasks.prune_finished_tasks",
+        "every": timedelta(days=1),
+    },
 ]
 REDIS_URL = env_str("SMARTSAFE_REDIS_URL")
 # The cache holds rate-limit counters, so every web process must share it in production.

@@ -39,6 +39,8 @@ log = logging.getLogger("smartsafe.jobs")
 
 #: A worker that has not stamped for this long (beyond its lease) is forgotten altogether.
 FORGET_AFTER = dt.timedelta(days=1)
+#: How long a successful task's row (its arguments, its result) stays in the queue's table.
+KEEP_FINISHED = dt.timedelta(days=7)
 #: The longest wait between two attempts of one task.
 MAX_BACKOFF = dt.timedelta(hours=1)
 
@@ -129,8 +131,8 @@ def reclaim_expired(now: dt.datetime | None = None) -> dict:
     Safe to run from any number of workers at once: each task is re-read under the queue's lock
     (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, an exclusive transaction on SQLite).
     """
-    now = now or timezone.now()
-    alive = set(WorkerBeat.objects.filter(beat_at__gte=now - lease()).values_list("worker_id", flat=True))
+    clock = (lambda: now) if now is not None else timezone.now
+    alive = set(WorkerBeat.objects.filter(beat_at__gte=clock() - lease()).values_list("worker_id", flat=True))
     done = {"requeued": 0, "parked": 0}
     candidates = [
         pk
@@ -140,11 +142,15 @@ def reclaim_expired(now: dt.datetime | None = None) -> dict:
     for pk in candidates:
         with exclusive_transaction(DBTaskResult.objects.db):
             task = DBTaskResult.objects.running().select_for_update(skip_locked=True).filter(pk=pk).first()
-            if task is None or (task.worker_ids and task.worker_ids[-1] in alive):
-                continue  # finished, or claimed again, in the meantime
+            if task is None:
+                continue  # finished in the meantime, or another reclaimer has it
             worker = task.worker_ids[-1] if task.worker_ids else "?"
+            # Asked again under the lock: a worker that started after ``alive`` was read may have
+            # stamped its first heartbeat and claimed this task since.
+            if WorkerBeat.objects.filter(worker_id=worker, beat_at__gte=clock() - lease()).exists():
+                continue
             if attempts(task) >= max_attempts():
-                _park(task, f"the worker {worker} stopped while running attempt {attempts(task)}", now)
+                _park(task, f"the worker {worker} stopped while running attempt {attempts(task)}", clock())
                 done["parked"] += 1
             else:
                 task.status = TaskResultStatus.READY
@@ -158,8 +164,15 @@ def reclaim_expired(now: dt.datetime | None = None) -> dict:
                     attempts(task),
                 )
                 done["requeued"] += 1
-    WorkerBeat.objects.filter(beat_at__lt=now - FORGET_AFTER).delete()
+    WorkerBeat.objects.filter(beat_at__lt=clock() - FORGET_AFTER).delete()
     return done
+
+
+def prune_finished(now: dt.datetime | None = None) -> int:
+    """Delete successful task results older than ``KEEP_FINISHED``; failed ones stay for a person."""
+    cutoff = (now or timezone.now()) - KEEP_FINISHED
+    deleted, _ = DBTaskResult.objects.successful().filter(finished_at__lt=cutoff).delete()
+    return deleted
 
 
 def _park(task: DBTaskResult, reason: str, now: dt.datetime) -> None:

@@ -138,3 +138,19 @@ def test_a_worker_beats_while_it_runs_and_signs_off_when_it_stops():
     first = WorkerBeat.objects.get(worker_id="w-beat").beat_at
     durability.beat("w-beat")
     assert WorkerBeat.objects.get(worker_id="w-beat").beat_at >= first
+
+
+def test_old_successful_results_are_pruned_failed_ones_kept():
+    from smartsafe.jobs.tasks import prune_finished_tasks
+
+    old, recent, failed = (hang_once.enqueue(f"/x{i}") for i in range(3))
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk__in=[old.id, recent.id]).update(status=TaskResultStatus.SUCCESSFUL)
+    DBTaskResult.objects.filter(pk=failed.id).update(status=TaskResultStatus.FAILED)
+    DBTaskResult.objects.filter(pk__in=[old.id, failed.id]).update(finished_at=now - dt.timedelta(days=8))
+    DBTaskResult.objects.filter(pk=recent.id).update(finished_at=now - dt.timedelta(days=6))
+    assert prune_finished_tasks.call() == 1
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {
+        DBTaskResult.objects.get(pk=recent.id).pk,
+        DBTaskResult.objects.get(pk=failed.id).pk,
+    }
