@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from smartsafe.audit.log import record
 from smartsafe.core.concurrency import lock_for_update
+from smartsafe.core.retry import retry_on_conflict
 from smartsafe.intake import actions as intake_actions
 
 from . import artefacts as artefact_rules
@@ -46,6 +47,7 @@ def _check_urgency(case: Case) -> None:
         raise ValidationError({"urgent_reason": _("Say why the child is in immediate danger.")})
 
 
+@retry_on_conflict
 @transaction.atomic
 def open_case(
     *, actor, contacts=(), title: str, categories=(), platforms=(), assigned_to=None, **fields
@@ -85,6 +87,7 @@ def _link_contact(case: Case, contact, actor) -> None:
         case.urgent, case.urgent_reason = True, _("Flagged urgent at intake")
 
 
+@retry_on_conflict
 @transaction.atomic
 def link_contact(*, actor, case: Case, contact) -> Case:
     _require_casework(actor)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from smartsafe.audit.log import record
 from smartsafe.core.concurrency import lock_for_update
+from smartsafe.core.retry import retry_on_conflict
 
 from . import states
 from .models import Contact, ContactState, NonDataKind
@@ -58,6 +59,7 @@ def _enter(contact: Contact, action: str, at: dt.datetime) -> None:
     setattr(contact, states.STAGE_TIMESTAMP[contact.state], at)
 
 
+@retry_on_conflict
 @transaction.atomic
 def log_contact(
     *, actor, channel, topics=(), close: bool = False, sender_hash: str = "", sender_hint: str = "", **fields
@@ -88,6 +90,7 @@ def log_contact(
     return contact
 
 
+@retry_on_conflict
 @transaction.atomic
 def log_non_data_contact(*, actor, channel, kind: str, received_at=None) -> Contact:
     """One click: a silent call, hang-up, prank or wrong number. Counted, closed, no content."""
@@ -110,6 +113,7 @@ def log_non_data_contact(*, actor, channel, kind: str, received_at=None) -> Cont
 
 # No savepoint of its own when nested: a caller that must survive a failure here (a duplicate
 # delivery) wraps the call in its own atomic block, as the inbox's store functions do.
+@retry_on_conflict
 @transaction.atomic(savepoint=False)
 def receive_contact(*, channel, topics=(), external_id: str = "", **fields) -> tuple[Contact, bool]:
     """A contact arriving by itself (web form, e-mail, messenger). Idempotent by ``external_id``.

@@ -20,6 +20,7 @@ from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.artefacts import ArtefactError, identity, platform_of
+from smartsafe.core.retry import retry_on_conflict
 from smartsafe.intake.actions import receive_contact
 from smartsafe.taxonomy import cache as taxonomy_cache
 from smartsafe.taxonomy.models import Category, Channel, Platform, ReporterType
@@ -145,6 +146,7 @@ def _artefacts(report: PublicReport, answers: dict) -> None:
     ReportArtefact.objects.bulk_create(rows)
 
 
+@retry_on_conflict
 @transaction.atomic
 def submit_report(
     *, answers: dict, named_files=(), via: str = "web", reporter_contact: str = "", reporter_name: str = ""
@@ -209,6 +211,7 @@ def submit_report(
     return Receipt(reference=report.reference, secret=secret)
 
 
+@retry_on_conflict
 @transaction.atomic
 def add_information(
     *,
