@@ -154,7 +154,7 @@ def reclaim_expired(now: dt.datetime | None = None) -> dict:
                 done["parked"] += 1
             else:
                 task.status = TaskResultStatus.READY
-                task.run_after = now
+                task.run_after = clock()
                 task.save(update_fields=["status", "run_after"])
                 log.warning(
                     "task %s (%s): worker %s stopped during attempt %s; queued again",
