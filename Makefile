@@ -10,15 +10,18 @@ DEMO_ENV := SMARTSAFE_DEMO=1
 .PHONY: run test install install-dev migrate demo lint messages bench clean
 
 $(BIN)/python:
+	@echo "== creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	@echo "== installing Python packages (about a minute the first time)"
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+	@echo "== installing Python packages with the test tools (about a minute the first time)"
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -26,16 +29,19 @@ install-dev: $(VENV)/.installed-dev
 
 ## make run: install, migrate SQLite, load the demo centre once, start web + worker + scheduler.
 run: install
+	@echo "== preparing the database (var/smartsafe.sqlite3)"
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	@echo "== loading the demo centre (once; a minute the first time)"
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo
+	@echo "== starting web, worker and scheduler on http://127.0.0.1:$(PORT)/ (Ctrl-C stops them)"
 	$(DEMO_ENV) PORT=$(PORT) $(BIN)/python manage.py serve --port $(PORT)
 
-## make test: the whole suite on SQLite, or on DATABASE_URL when it is set.
+## make test: the whole suite on SQLite, or on DATABASE_URL when it is set. The system packages
+## the tests need (Chromium, dovecot, fonts, PostgreSQL's binaries) come from tools/provision.sh:
+## installed when this user may, otherwise named, and nothing runs.
 test: install-dev
-	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
-	  { echo "The browser tests need Chromium: apt-get install chromium (CI's .ci/run does it)."; exit 1; }
-	@command -v dovecot >/dev/null || test -x /usr/sbin/dovecot || \
-	  { echo "The e-mail tests need dovecot: apt-get install dovecot-imapd (CI's .ci/run does it)."; exit 1; }
+	@tools/provision.sh
+	@echo "== running the tests ($(if $(DATABASE_URL),PostgreSQL,SQLite); several minutes)"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev
