@@ -78,3 +78,9 @@ def _taxonomy_from_the_database():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_of_this_test(settings, tmp_path):
+    """Checkpoints live outside the database: each test gets its own folder, as each gets its own rows."""
+    settings.SMARTSAFE_AUDIT_CHECKPOINT_DIR = str(tmp_path / "audit-checkpoints")

@@ -147,6 +147,7 @@ AUDIT_BROWSE = "audit.browse"
 AUDIT_VIEW = "audit.view"
 AUDIT_EXPORT = "audit.export"
 AUDIT_VERIFY = "audit.verify"
+AUDIT_PRUNE = "audit.prune"
 
 # --- api: the REST API --------------------------------------------------------------------------
 API_DENIED = "api.denied"
@@ -245,6 +246,7 @@ REGISTRY: dict[str, str] = {
     AUDIT_VIEW: _("Audit event read"),
     AUDIT_EXPORT: _("Audit log exported"),
     AUDIT_VERIFY: _("Audit chain verified"),
+    AUDIT_PRUNE: _("Old audit events pruned at a checkpoint"),
     PORTAL_REPORT: _("Report filed on the public portal"),
     PORTAL_ADDITION: _("Reporter added information to a public report"),
     PORTAL_STATUS: _("Reporter checked a public report's status"),

@@ -50,20 +50,20 @@ def record(
     context = request_context.current()
     actor = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
-            # Truncated to whole microseconds in UTC so the sealed value survives any database.
-            occurred_at=timezone.now().astimezone(dt.UTC),
-            actor=actor,
-            actor_label=(actor.get_username() if actor else "")[:150],
-            action=action,
-            object_type=object_type[:64],
-            object_id=str(object_id)[:64],
-            object_label=object_label[:200],
-            outcome=outcome[:16],
-            ip=context.ip,
-            user_agent=context.user_agent,
-            request_id=context.request_id,
-            via=context.via,
-            details=details,
+        # Truncated to whole microseconds in UTC so the sealed value survives any database.
+        occurred_at=timezone.now().astimezone(dt.UTC),
+        actor=actor,
+        actor_label=(actor.get_username() if actor else "")[:150],
+        action=action,
+        object_type=object_type[:64],
+        object_id=str(object_id)[:64],
+        object_label=object_label[:200],
+        outcome=outcome[:16],
+        ip=context.ip,
+        user_agent=context.user_agent,
+        request_id=context.request_id,
+        via=context.via,
+        details=details,
     )
     event.actor_id = actor.pk if actor else None
     event.save()

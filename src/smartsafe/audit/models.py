@@ -82,18 +82,12 @@ class AuditEvent(models.Model):
             # The auditor's "everything this person did, newest first".
             models.Index(fields=["actor_label", "sequence"], name="audit_actor_label_seq_idx"),
             # The sealer's "what is still pending", tiny whatever the size of the log.
-            models.Index(
-                fields=["id"], name="audit_pending_idx", condition=models.Q(sequence__isnull=True)
-            ),
+            models.Index(fields=["id"], name="audit_pending_idx", condition=models.Q(sequence__isnull=True)),
         ]
 
     def __str__(self) -> str:
         number = f"#{self.sequence}" if self.sequence is not None else _("pending")
         return f"{number} {self.action} {self.object_type}:{self.object_id}"
-
-    @property
-    def sealed(self) -> bool:
-        return self.sequence is not None
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -103,6 +97,10 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events are append-only.")
 
+    @property
+    def sealed(self) -> bool:
+        return self.sequence is not None
+
 
 class AuditChainHead(models.Model):
     """One row: the last sequence and hash. Locking it serialises the seals (never the writers)."""
@@ -110,6 +108,10 @@ class AuditChainHead(models.Model):
     singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # Where the log starts after old events were pruned at a signed checkpoint (prune.py): the
+    # checkpoint's sequence and hash. 0 and the genesis hash while nothing was pruned.
+    pruned_through = models.BigIntegerField(default=0)
+    pruned_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.hash}"

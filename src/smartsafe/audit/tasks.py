@@ -35,3 +35,12 @@ def seal_audit_events() -> int:
     from .sealing import seal_pending
 
     return seal_pending()
+
+
+@task()
+def write_audit_checkpoint() -> dict:
+    """Write a signed checkpoint of the chain head outside the database (scheduled hourly)."""
+    from .checkpoints import write
+
+    checkpoint = write()
+    return {"sequence": checkpoint.sequence, "hash": checkpoint.hash} if checkpoint else {}

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import checkpoints
 from .chain import GENESIS_HASH, compute_hash
 from .models import AuditChainHead, AuditEvent
 from .sealing import seal_pending
@@ -38,6 +39,8 @@ ALTERED = "altered"
 HEAD = "head"
 BEYOND_HEAD = "beyond_head"
 ANCHOR = "anchor"
+CHECKPOINT = "checkpoint"
+PRUNED_START = "pruned_start"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,22 @@ class Problem:
                 _(
                     "event #%(sequence)s lies beyond the chain head (%(expected)s): "
                     "it was not appended by the system"
+                )
+                % values
+            )
+        if self.kind == CHECKPOINT:
+            return (
+                _(
+                    "event #%(sequence)s does not match the signed checkpoint: expected %(expected)s, "
+                    "found %(found)s (the log was rewritten or cut short)"
+                )
+                % values
+            )
+        if self.kind == PRUNED_START:
+            return (
+                _(
+                    "the log claims to start after event #%(sequence)s, but no signed checkpoint "
+                    "vouches for that start (events were deleted)"
                 )
                 % values
             )
@@ -124,15 +143,52 @@ def verify_chain(
     """
     seal_pending()
     result = VerificationResult()
-    _walk(result, chunk_size=chunk_size)
+    signed = checkpoints.read_all()
+    _start_after_pruning(result, signed)
+    if result.ok:
+        _walk(result, chunk_size=chunk_size)
     if result.ok:
         _check_head(result, chunk_size=chunk_size)
     for sequence, digest in anchors:
         if not result.ok:
             break
         _check_anchor(result, sequence, digest)
+    for checkpoint in signed:
+        if not result.ok:
+            break
+        _check_checkpoint(result, checkpoint)
     result.finished_at = timezone.now()
     return result
+
+
+def _start_after_pruning(result: VerificationResult, signed) -> None:
+    """A pruned log starts after a checkpoint; only a valid checkpoint may vouch for that start."""
+    head = AuditChainHead.objects.filter(singleton=1).first()
+    if head is None or not head.pruned_through:
+        return
+    if not any(c.valid and (c.sequence, c.hash) == (head.pruned_through, head.pruned_hash) for c in signed):
+        result.problem = Problem(PRUNED_START, head.pruned_through)
+        return
+    result.last_sequence, result.last_hash = head.pruned_through, head.pruned_hash
+
+
+def _check_checkpoint(result: VerificationResult, checkpoint) -> None:
+    if not checkpoint.valid:
+        result.problem = Problem(
+            CHECKPOINT,
+            checkpoint.sequence,
+            expected=_("a checkpoint signed with this installation's key"),
+            found=str(checkpoint.path.name if checkpoint.path else ""),
+        )
+        return
+    head = AuditChainHead.objects.filter(singleton=1).first()
+    if head and checkpoint.sequence <= head.pruned_through:
+        return  # pruned away since; the start itself was checked against its checkpoint
+    found = AuditEvent.objects.filter(sequence=checkpoint.sequence).values_list("hash", flat=True).first()
+    if found != checkpoint.hash:
+        result.problem = Problem(
+            CHECKPOINT, checkpoint.sequence, expected=checkpoint.hash, found=found or _("no such event")
+        )
 
 
 def _walk(result: VerificationResult, *, chunk_size: int, upto: int | None = None) -> None:

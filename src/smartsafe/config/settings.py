@@ -352,6 +352,12 @@ SMARTSAFE_TASK_RETRY_SECONDS = env_int("SMARTSAFE_TASK_RETRY_SECONDS", 10)
 # their transaction commits (audit/sealing.py); tests seal in the committing thread, so that what
 # a test reads never depends on a thread's timing.
 SMARTSAFE_AUDIT_SEAL_IN_BACKGROUND = not TESTING
+# Signed checkpoints of the audit chain (audit/checkpoints.py): a folder the database cannot reach
+# (in production a mount of another machine or write-once storage), the signing key (kept like
+# the evidence key; default: derived from the secret key) and an optional DPO address for copies.
+SMARTSAFE_AUDIT_CHECKPOINT_DIR = env_str("SMARTSAFE_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints"))
+SMARTSAFE_AUDIT_CHECKPOINT_KEY = env_str("SMARTSAFE_AUDIT_CHECKPOINT_KEY")
+SMARTSAFE_AUDIT_CHECKPOINT_EMAIL = env_str("SMARTSAFE_AUDIT_CHECKPOINT_EMAIL")
 # Periodic jobs the scheduler enqueues (core/scheduler.py); the task worker runs them.
 SMARTSAFE_SCHEDULE = [
     {
@@ -365,6 +371,17 @@ SMARTSAFE_SCHEDULE = [
         "name": "drain-statistics",
         "task": "smartsafe.stats.tasks.drain_dirty_days",
         "every": timedelta(seconds=30),
+    },
+    {
+    {
+        "name": "write-audit-checkpoint",
+        "task": "smartsafe.audit.tasks.write_audit_checkpoint",
+        "every": timedelta(hours=1),
+    },
+    {
+        "name": "verify-audit-chain",
+        "task": "smartsafe.audit.tasks.verify_audit_chain",
+        "every": timedelta(hours=24),
     },
     {
         # Events are sealed right after their transaction commits; this catches a process that
