@@ -1,16 +1,19 @@
 #!/usr/bin/env python
-"""Acknowledged messenger deliveries while task workers are killed: how many are lost?
+"""Acknowledged messenger deliveries while task workers and web processes are killed: how many are lost?
 
     .venv/bin/python bench/worker_crash.py                       # SQLite (a throw-away directory)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/smartsafe \\
         .venv/bin/python bench/worker_crash.py                   # PostgreSQL (a throw-away database)
     .venv/bin/python bench/worker_crash.py --seconds 20 --clients 8 --kill-every 3
+    .venv/bin/python bench/worker_crash.py --kill worker              # workers only
 
 What a person would try: ``manage.py serve`` on a fresh database, signed Viber webhooks posted in
-a loop from several clients at once over HTTP, and ``kill -9`` of a task worker every few seconds
-(``serve`` starts a new one each time). When the posting stops, it waits for the queue to drain
-and prints: deliveries sent, acknowledged (200), messages stored, acknowledged but lost,
-duplicates, workers killed, and how long the queue took to drain after the last post.
+a loop from several clients at once over HTTP, and ``kill -9`` of a task worker or a web process
+every few seconds, in turn (``serve`` starts a new one each time). A delivery in flight in a killed
+web process gets no answer, so the provider would send it again; what was acknowledged must all be
+stored. When the posting stops, it waits for the queue to drain and prints: deliveries sent,
+acknowledged (200), messages stored, acknowledged but lost, duplicates, processes killed, and how
+long the queue took to drain after the last post.
 
 The lease is shortened to 5 s (``SMARTSAFE_TASK_LEASE_SECONDS``; 60 s by default) so a killed
 worker's task is taken over within the run. Bounded: at most 120 s of posting, 32 clients.
@@ -100,7 +103,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15, help="how long to post (at most 120)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent posting clients (at most 32)")
-    parser.add_argument("--kill-every", type=float, default=3, help="seconds between two worker kills")
+    parser.add_argument("--kill-every", type=float, default=3, help="seconds between two kills")
+    parser.add_argument("--kill", default="worker,web", help="what to kill in turn (worker, web)")
     args = parser.parse_args()
     seconds, clients = min(args.seconds, 120), max(1, min(args.clients, 32))
 
@@ -173,19 +177,23 @@ def main() -> int:
                     if ok:
                         acknowledged.append(i)
 
-        every = args.kill_every
-        print(f"posting for {seconds:g} s from {clients} clients, kill -9 of a worker every {every:g} s…")
+        every, targets = args.kill_every, [name for name in args.kill.split(",") if name in ("worker", "web")]
+        what = "/".join(targets) or "nothing"
+        print(f"posting for {seconds:g} s from {clients} clients, kill -9 of {what} every {every:g} s…")
         threads = [threading.Thread(target=client) for _ in range(clients)]
         for thread in threads:
             thread.start()
-        kills = 0
-        while time.monotonic() < stop_at:
+        kills = {name: 0 for name in targets}
+        turn = 0
+        while time.monotonic() < stop_at and targets:
             time.sleep(args.kill_every)
-            pids = re.findall(r"^worker-\d+ started \(pid (\d+)\)", log.read_text(), re.M)
+            target = targets[turn % len(targets)]
+            turn += 1
+            pids = re.findall(rf"^{target}-\d+ started \(pid (\d+)\)", log.read_text(), re.M)
             if pids and time.monotonic() < stop_at:
                 try:
                     os.kill(int(pids[-1]), signal.SIGKILL)
-                    kills += 1
+                    kills[target] += 1
                 except ProcessLookupError:
                     pass
         for thread in threads:
@@ -205,7 +213,10 @@ def main() -> int:
         stored, distinct = len(keys), set(keys)
         lost = sum(provider_key("viber", f"viber:{9_000_000_000 + i}") not in distinct for i in acknowledged)
         failed = DBTaskResult.objects.filter(status="FAILED").count()
-        restarts = len(re.findall(r"^worker-\d+ \(pid \d+\) killed by SIGKILL", log.read_text(), re.M))
+        text = log.read_text()
+        restarts = {
+            name: len(re.findall(rf"^{name}-\d+ \(pid \d+\) killed by SIGKILL", text, re.M)) for name in kills
+        }
         engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
         print()
         print(f"| {engine} | figure |")
@@ -216,7 +227,8 @@ def main() -> int:
         print(f"| acknowledged but lost | {lost} |")
         print(f"| stored twice | {stored - len(distinct)} |")
         print(f"| tasks parked as failed | {failed} |")
-        print(f"| workers killed (restarted by serve) | {kills} ({restarts}) |")
+        for name in kills:
+            print(f"| {name} processes killed (restarted by serve) | {kills[name]} ({restarts[name]}) |")
         print(f"| queue drained after the last post | {drained:.1f} s |")
         return 0 if lost == 0 and stored == len(distinct) and failed == 0 else 1
     finally:
