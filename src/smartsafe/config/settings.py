@@ -379,6 +379,11 @@ SMARTSAFE_SCHEDULE = [
         "every": timedelta(hours=1),
     },
     {
+        "name": "purge-expired-report-drafts",
+        "task": "smartsafe.portal.tasks.purge_expired_drafts",
+        "every": timedelta(minutes=15),
+    },
+    {
         "name": "verify-audit-chain",
         "task": "smartsafe.audit.tasks.verify_audit_chain",
         "every": timedelta(hours=24),

@@ -50,7 +50,8 @@ def purge_expired_drafts() -> int:
 
 
 def new_draft() -> ReportDraft:
-    purge_expired_drafts()  # cheap (indexed), and keeps abandoned files from lingering
+    # Expired drafts are purged on a schedule, not here: visitors starting at once would all delete
+    # the same expired rows and queue behind each other's locks.
     return ReportDraft.objects.create(token=secrets.token_urlsafe(32))
 
 

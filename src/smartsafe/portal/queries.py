@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
 from . import completeness, tokens
-from .models import PublicReport
+from .models import PublicReport, ReportDraft
 
 RECEIVED, IN_PROGRESS, FORWARDED, CLOSED = "received", "being_handled", "forwarded", "closed"
 STATUSES = {
@@ -31,6 +33,15 @@ EXPLANATIONS = {
     FORWARDED: _("We passed your report to an institution that can act, such as the police."),
     CLOSED: _("We have finished working on this report. You can still add information, or call us."),
 }
+
+
+def live_draft(token) -> ReportDraft | None:
+    """The unexpired draft with ``token`` (a session's), or None. Expired ones are purged on a
+    schedule (``tasks.purge_expired_drafts``); until then they are simply not found."""
+    if not isinstance(token, str) or not token:
+        return None
+    cutoff = timezone.now() - dt.timedelta(hours=settings.SMARTSAFE_PORTAL_DRAFT_HOURS)
+    return ReportDraft.objects.filter(token=token, updated_at__gte=cutoff).first()
 
 
 def find_report(reference, secret) -> PublicReport | None:

@@ -39,7 +39,7 @@ def render(request, template: str, context: dict | None = None, status: int = 20
 
 def _draft(request, *, create: bool = False) -> ReportDraft | None:
     token = request.session.get(DRAFT_KEY)
-    draft = ReportDraft.objects.filter(token=token).first() if isinstance(token, str) else None
+    draft = queries.live_draft(token)
     if draft is None and create:
         draft = actions.new_draft()
         request.session[DRAFT_KEY] = draft.token
@@ -293,7 +293,7 @@ def _addition_draft(request, report, *, create: bool = False) -> ReportDraft | N
     tokens_by_report = request.session.get(ADDITION_DRAFTS_KEY)
     tokens_by_report = tokens_by_report if isinstance(tokens_by_report, dict) else {}
     token = tokens_by_report.get(report.reference)
-    draft = ReportDraft.objects.filter(token=token).first() if isinstance(token, str) else None
+    draft = queries.live_draft(token)
     if draft is not None and _raw(draft, actions.ADDITION_STEP).get("report") != report.reference:
         draft = None
     if draft is None and create:

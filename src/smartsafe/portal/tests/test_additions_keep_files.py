@@ -183,6 +183,8 @@ def test_an_abandoned_addition_draft_expires_like_report_drafts(filed, settings)
     ReportDraft.objects.update(
         updated_at=timezone.now() - dt.timedelta(hours=settings.SMARTSAFE_PORTAL_DRAFT_HOURS + 1)
     )
-    actions.new_draft()  # any new draft purges the expired ones
+    # Expired: no longer found, even before the scheduled purge deletes it.
+    assert "good.png" not in client.get(_url(report)).content.decode()
+    actions.purge_expired_drafts()
     assert not DraftFile.objects.exists()
     assert "good.png" not in client.get(_url(report)).content.decode()
