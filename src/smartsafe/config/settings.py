@@ -361,18 +361,18 @@ SMARTSAFE_AUDIT_CHECKPOINT_EMAIL = env_str("SMARTSAFE_AUDIT_CHECKPOINT_EMAIL")
 # Periodic jobs the scheduler enqueues (core/scheduler.py); the task worker runs them.
 SMARTSAFE_SCHEDULE = [
     {
-        "name": "verify-audit-chain",
-        "task": "smartsafe.audit.tasks.verify_audit_chain",
-        "every": timedelta(hours=24),
-    },
-    {
-    {
         # Statistics reads recount dirty days themselves; this keeps the queue short in between.
         "name": "drain-statistics",
         "task": "smartsafe.stats.tasks.drain_dirty_days",
         "every": timedelta(seconds=30),
     },
     {
+        # Events are sealed right after their transaction commits; this catches a process that
+        # died in between, so nothing stays pending for long.
+        "name": "seal-audit-events",
+        "task": "smartsafe.audit.tasks.seal_audit_events",
+        "every": timedelta(seconds=30),
+    },
     {
         "name": "write-audit-checkpoint",
         "task": "smartsafe.audit.tasks.write_audit_checkpoint",
@@ -389,12 +389,6 @@ SMARTSAFE_SCHEDULE = [
         "every": timedelta(hours=24),
     },
     {
-        # Events are sealed right after their transaction commits; this catches a process that
-        # died in between, so nothing stays pending for long.
-        "name": "seal-audit-events",
-        "task": "smartsafe.audit.tasks.seal_audit_events",
-        "every": timedelta(seconds=30),
-    },
         "name": "link-evidence-duplicates",
         "task": "smartsafe.evidence.tasks.link_pending_duplicates",
         "every": timedelta(minutes=15),
