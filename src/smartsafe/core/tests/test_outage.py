@@ -274,6 +274,7 @@ def test_outage_answers_503_keeps_the_typed_report_and_recovers_without_a_restar
     typed = {**DETAILS, "csrfmiddlewaretoken": person.csrf(page)}
 
     pg.stop()
+    down_at = time.monotonic()
     try:
         status, headers, page = person.request("GET", "/public/")
         assert status == 503 and headers["Retry-After"] == str(outage.RETRY_AFTER_SECONDS), page[:500]
@@ -298,11 +299,14 @@ def test_outage_answers_503_keeps_the_typed_report_and_recovers_without_a_restar
         assert status == 503 and headers["Retry-After"]
     finally:
         pg.start()
+        outage_seconds = time.monotonic() - down_at
 
     # Back without restarting the server. The connection pool reconnects with a backoff that grew
     # during the outage, so the first requests may still wait or get a 503; none gets a 500.
     recovered = _until_ok(person, server)
-    print(f"recovered {recovered:.1f} s after the database was back")
+    print(
+        f"database down {outage_seconds:.1f} s; the site answered again {recovered:.1f} s after it was back"
+    )
     assert server.poll() is None, "the same server process, never restarted"
     status, headers, _page = person.request("POST", "/public/report/2/", kept)  # "Send again"
     assert status == 302 and headers["Location"].endswith("/public/report/3/")
