@@ -171,7 +171,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": env_int("SMARTSAFE_DB_POOL_SIZE", 8),
-        "timeout": env_int("SMARTSAFE_DB_POOL_TIMEOUT", 30),
+        "timeout": env_int("SMARTSAFE_DB_POOL_TIMEOUT", 10),
         "max_idle": 300,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -53,6 +53,7 @@ class Platform:
     app: str = "smartsafe.config.asgi:application"
     ready_path: str = "/public/"
     log_path: Path | None = None
+    server_args: tuple[str, ...] = ()  # more uvicorn options
     port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen] = field(default_factory=list)
 
@@ -65,7 +66,7 @@ class Platform:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self._log = log
         web = [sys.executable, "-m", "uvicorn", self.app, "--host", "127.0.0.1", "--port", str(self.port)]
-        web += ["--no-access-log", "--lifespan", "off", "--workers", str(self.web)]
+        web += ["--no-access-log", "--lifespan", "off", "--workers", str(self.web), *self.server_args]
         self.processes.append(subprocess.Popen(web, env=env, cwd=ROOT, stdout=log, stderr=log))
         for _ in range(self.workers):
             worker = [sys.executable, "-m", "django", "db_worker", "--interval", "0.2"]

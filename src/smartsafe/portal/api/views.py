@@ -14,9 +14,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, viewsets
 from rest_framework import status as http
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+
+from smartsafe.api.parsers import JSONParser, MultiPartParser
 
 from .. import actions, completeness, files, queries, ratelimit
 from .. import answers as report_answers
@@ -107,6 +109,7 @@ def _read_files(request, *, allowed: bool) -> list[tuple[str, bytes]]:
 class ReportViewSet(viewsets.ViewSet):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # The platform's parsers: too-deep JSON is a 400, an oversized multipart body a 413.
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     lookup_field = "reference"
     lookup_value_regex = r"[^/]{1,64}"
