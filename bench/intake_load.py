@@ -200,6 +200,7 @@ def main() -> None:
 
 
 def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
+    from django.db import connection
     from django.utils import timezone
 
     from smartsafe.core import testing
@@ -255,7 +256,13 @@ def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
             f"webhooks {percentile([o.seconds for o in webhooks], 0.99) * 1000:.0f} ms"
         )
 
+        delivered = until(lambda: InboundMessage.objects.count() >= webhooks_ok, timeout=120)
         if busy_day:
+            # Same run twice, 4 clients: on today as it is, then with busy_day more contacts on it.
+            # Workers idle and the statistics drained first, so only the day's size differs.
+            flat_n = max(200, count)
+            rollups.drain()
+            before = measure(site.port, [REPORT] * flat_n, 4, 201)
             phone = Channel.objects.get(code="phone")
             now = timezone.now()
             for start in range(0, busy_day, 10_000):
@@ -263,18 +270,26 @@ def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
                     [Contact(channel=phone, received_at=now) for _ in range(min(10_000, busy_day - start))]
                 )
             rollups.mark_dirty("contacts", {rollups.local_day(now)})
-            flat_n = max(200, count)
-            result = measure(site.port, [REPORT] * flat_n, 4, 201)
-            acknowledged += [o.body for o in result["outcomes"] if o.status == 201]
-            times = [o.seconds for o in result["outcomes"]]
+            rollups.drain()
+            if connection.vendor == "postgresql":
+                # A day that filled up over hours has current planner statistics; a bulk insert
+                # would otherwise have autovacuum analysing it in the middle of the run.
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE intake_contact")
+            after = measure(site.port, [REPORT] * flat_n, 4, 201)
+            acknowledged += [o.body for r in (before, after) for o in r["outcomes"] if o.status == 201]
+            times = [o.seconds for o in after["outcomes"]]
             tenth = max(1, len(times) // 10)
             first, last = statistics.median(times[:tenth]), statistics.median(times[-tenth:])
+            quiet = statistics.median(o.seconds for o in before["outcomes"])
+            busy = statistics.median(times)
             print(
-                f"busy day ({busy_day:,} contacts today), 4 clients, {flat_n} reports: "
-                f"first tenth {first * 1000:.0f} ms, last tenth {last * 1000:.0f} ms "
-                f"({(last / first - 1) * 100:+.0f} %), failures {result['failed']}"
+                f"busy day, 4 clients, {flat_n} reports: median {quiet * 1000:.0f} ms before and "
+                f"{busy * 1000:.0f} ms with {busy_day:,} more contacts today "
+                f"({(busy / quiet - 1) * 100:+.0f} %); "
+                f"that run's first tenth {first * 1000:.0f} ms, last tenth {last * 1000:.0f} ms "
+                f"({(last / first - 1) * 100:+.0f} %); failures {before['failed'] + after['failed']}"
             )
-        delivered = until(lambda: InboundMessage.objects.count() >= webhooks_ok, timeout=120)
 
     references = [json.loads(body)["reference"] for body in acknowledged]
     stored = PublicReport.objects.filter(reference__in=references).count()
