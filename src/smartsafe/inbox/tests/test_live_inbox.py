@@ -228,3 +228,19 @@ def test_the_call_back_page_refreshes_itself_on_live_events(client, counsellor):
     assert 'hx-trigger="live:calls from:body"' in html
     partial = client.get("/inbox/callbacks/", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and "Nobody is waiting" in partial
+
+
+def test_in_embedded_mode_a_group_nobody_joined_costs_no_trip_through_the_event_loop():
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    layer.groups.pop(live.INBOX_GROUP, None)
+    assert live.send_now(live.INBOX_GROUP, {"type": "contact", "id": 1}) is False
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(live.INBOX_GROUP, channel)
+    try:
+        assert live.send_now(live.INBOX_GROUP, {"type": "contact", "id": 2}) is True
+        message = async_to_sync(layer.receive)(channel)
+        assert message["payload"] == {"type": "contact", "id": 2}
+    finally:
+        async_to_sync(layer.group_discard)(live.INBOX_GROUP, channel)
