@@ -51,9 +51,11 @@ lint: install-dev
 messages: install-dev
 	$(BIN)/python tools/translations.py
 
-## make bench: intake benchmarks on SQLite, or on DATABASE_URL. The statistics benchmark (1 million
-## contacts) needs PostgreSQL: DATABASE_URL=postgres://… $(BIN)/python bench/stats_summary.py
+## make bench: intake benchmarks on SQLite, or on DATABASE_URL (intake_load.py: the real server under
+## concurrent clients beside a bare DRF view). The statistics benchmark (1 million contacts) needs
+## PostgreSQL: DATABASE_URL=postgres://… $(BIN)/python bench/stats_summary.py
 bench: install-dev
+	$(BIN)/python bench/intake_load.py
 	$(BIN)/python bench/report_intake.py
 	$(BIN)/python bench/webhook_intake.py
 
