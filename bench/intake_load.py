@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -48,24 +46,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from smartsafe.core.liveserver import Call, Platform, child_env, drive, percentile, until  # noqa: E402
+from smartsafe.core.samples import EXAMPLE_REPORT, viber_delivery  # noqa: E402
 
 MAX_PER_LEVEL = 2000
 VIBER_TOKEN = "bench-viber-token-4453b6ac12345678"
-BODY = {
-    "category": "cyberbullying",
-    "description": "Kids from my class post mean pictures of me in a group every evening.",
-    "when_date": "2025-03-14",
-    "when_time": "21:30",
-    "when_timezone": "Europe/Belgrade",
-    "platforms": ["instagram"],
-    "urls": ["https://www.instagram.com/p/Cmean123/"],
-    "people": ["@mean.kid_77"],
-    "in_danger": "no",
-    "reported_to": ["platform"],
-    "reporter": "child",
-    "consent": True,
-}
-REPORT = Call("POST", "/api/v1/reports/", json.dumps(BODY).encode(), {"Content-Type": "application/json"})
+REPORT = Call(
+    "POST", "/api/v1/reports/", json.dumps(EXAMPLE_REPORT).encode(), {"Content-Type": "application/json"}
+)
 
 
 def throwaway_database(tmp: Path) -> tuple[str, callable]:
@@ -107,15 +94,7 @@ def setup_django(url: str, env: dict) -> None:
 def viber_calls(webhook_token: str, start: int, count: int) -> list[Call]:
     calls = []
     for i in range(start, start + count):
-        payload = {
-            "event": "message",
-            "timestamp": int(time.time() * 1000),
-            "message_token": 8_000_000_000 + i,
-            "sender": {"id": f"bench{i % 50:04d}AbC=", "name": "Ana", "language": "sr", "api_version": 10},
-            "message": {"type": "text", "text": f"Poruka {i}: neko mi šalje pretnje na mreži."},
-        }
-        raw = json.dumps(payload, ensure_ascii=False).encode()
-        signature = hmac.new(VIBER_TOKEN.encode(), raw, hashlib.sha256).hexdigest()
+        raw, signature = viber_delivery(VIBER_TOKEN, i, first_token=8_000_000_000)
         headers = {"Content-Type": "application/json", "X-Viber-Content-Signature": signature}
         calls.append(Call("POST", f"/inbox/webhooks/{webhook_token}/", raw, headers))
     return calls

@@ -11,12 +11,9 @@ and two workers; on SQLite: the embedded single-writer setup (one of each).
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import random
 import secrets
-import time
 
 import pytest
 from django.conf import settings
@@ -26,6 +23,7 @@ from smartsafe.accounts.actions import create_api_token
 from smartsafe.audit.verify import verify_chain
 from smartsafe.core import testing
 from smartsafe.core.liveserver import Call, Platform, drive, until
+from smartsafe.core.samples import viber_delivery
 from smartsafe.inbox import actions as inbox_actions
 from smartsafe.inbox.models import InboundMessage
 from smartsafe.intake.models import Contact
@@ -60,15 +58,7 @@ def database_url() -> str:
 
 
 def viber_call(account, i: int) -> Call:
-    payload = {
-        "event": "message",
-        "timestamp": int(time.time() * 1000),
-        "message_token": 7_000_000_000 + i,
-        "sender": {"id": f"child{i % 10:03d}XyZ=", "name": "Ana", "language": "sr", "api_version": 10},
-        "message": {"type": "text", "text": f"Poruka {i}: neko mi preti na mreži."},
-    }
-    raw = json.dumps(payload, ensure_ascii=False).encode()
-    signature = hmac.new(VIBER_TOKEN.encode(), raw, hashlib.sha256).hexdigest()
+    raw, signature = viber_delivery(VIBER_TOKEN, i, people=10, first_token=7_000_000_000)
     headers = {"Content-Type": "application/json", "X-Viber-Content-Signature": signature}
     return Call("POST", f"/inbox/webhooks/{account.webhook_token}/", raw, headers)
 

@@ -12,26 +12,13 @@ import json
 import pytest
 from django.utils import timezone
 
+from smartsafe.core.samples import EXAMPLE_REPORT
 from smartsafe.intake.models import Contact
 from smartsafe.taxonomy.models import Channel
 
 pytestmark = pytest.mark.django_db
 
-# The README's example report (bench/report_intake.py sends the same).
-BODY = {
-    "category": "cyberbullying",
-    "description": "Kids from my class post mean pictures of me in a group every evening.",
-    "when_date": "2025-03-14",
-    "when_time": "21:30",
-    "when_timezone": "Europe/Belgrade",
-    "platforms": ["instagram"],
-    "urls": ["https://www.instagram.com/p/Cmean123/"],
-    "people": ["@mean.kid_77"],
-    "in_danger": "no",
-    "reported_to": ["platform"],
-    "reporter": "child",
-    "consent": True,
-}
+BODY = EXAMPLE_REPORT
 MAX_STATEMENTS = 25
 
 
@@ -45,8 +32,9 @@ def post(client):
 
 
 def statements_of_one_report(client, django_assert_max_num_queries, django_capture_on_commit_callbacks):
-    with django_assert_max_num_queries(MAX_STATEMENTS) as counted, django_capture_on_commit_callbacks(
-        execute=True
+    with (
+        django_assert_max_num_queries(MAX_STATEMENTS) as counted,
+        django_capture_on_commit_callbacks(execute=True),
     ):
         response = post(client)
     assert response.status_code == 201, response.content
@@ -82,8 +70,9 @@ def test_no_taxonomy_lookup_once_the_reference_data_is_cached(
     client, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     assert post(client).status_code == 201
-    with django_assert_max_num_queries(MAX_STATEMENTS) as counted, django_capture_on_commit_callbacks(
-        execute=True
+    with (
+        django_assert_max_num_queries(MAX_STATEMENTS) as counted,
+        django_capture_on_commit_callbacks(execute=True),
     ):
         assert post(client).status_code == 201
     taxonomy_reads = [q["sql"] for q in counted.captured_queries if 'FROM "taxonomy_' in q["sql"]]
