@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -24,6 +24,13 @@ log = logging.getLogger("smartsafe.scheduler")
 
 # Any constant works; it only has to be the same for every scheduler of one database.
 ADVISORY_LOCK_KEY = 0x5AFE_5AFE
+# Whether this session holds it (a bigint key below 2**32 is classid 0, objid = the key).
+HOLDING_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
+    "AND objid = %s AND objsubid = 1 AND granted AND pid = pg_backend_pid())"
+)
+#: After a database error, the scheduler tries again this soon (or at its poll, if sooner).
+RETRY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -41,27 +48,45 @@ class Leadership:
         self._held = False
 
     def acquire(self) -> bool:
-        if self._held:
-            return True
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-                self._held = bool(cursor.fetchone()[0])
-        else:
-            path = settings.DATA_DIR / "scheduler.lock"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(path, "a+")  # noqa: SIM115 - held for the process lifetime
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                handle.close()
-                return False
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
-            self._file, self._held = handle, True
-        return self._held
+                if self._held:
+                    # Still ours? A connection the server dropped (a restart) took the lock with it.
+                    cursor.execute(HOLDING_SQL, [ADVISORY_LOCK_KEY])
+                    self._held = bool(cursor.fetchone()[0])
+                if not self._held:
+                    cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+                    self._held = bool(cursor.fetchone()[0])
+            return self._held
+        if self._held:
+            return True
+        path = settings.DATA_DIR / "scheduler.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")  # noqa: SIM115 - held for the process lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._file, self._held = handle, True
+        return True
+
+    def lost_connection(self) -> None:
+        """A database error: give the PostgreSQL lock up (if the connection still works) before
+        the connection is closed. A pool keeps a closed connection, and a lock left on it would
+        keep every scheduler, this one included, from leading."""
+        if connection.vendor != "postgresql":
+            return
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock_all()")
+        except DatabaseError:
+            pass  # a broken connection: the server ended the session and its lock
+        self._held = False
 
     def release(self) -> None:
         if not self._held:
@@ -125,8 +150,21 @@ def run_forever(*, poll_seconds: float = 30.0, stop=lambda: False) -> None:
     leadership = Leadership()
     last_run: dict[str, dt.datetime] = {}
     while not stop():
-        if leadership.acquire():
-            for name in tick(last_run):
-                log.info("enqueued %s", name)
+        try:
+            if leadership.acquire():
+                for name in tick(last_run):
+                    log.info("enqueued %s", name)
+        except DatabaseError as exc:
+            # An outage or a restart of the database: wait for it rather than exit, so a process
+            # manager does not count it as a crash, and lead again only after re-acquiring.
+            pause = min(poll_seconds, RETRY_SECONDS)
+            log.warning("database unavailable (%s); the scheduler tries again in %g s", exc, pause)
+            leadership.lost_connection()
+            connection.close()
+            time.sleep(pause)
+            continue
         time.sleep(poll_seconds)
-    leadership.release()
+    try:
+        leadership.release()
+    except DatabaseError:
+        pass  # the lock ends with the connection anyway

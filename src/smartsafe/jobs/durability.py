@@ -25,9 +25,10 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -83,6 +84,25 @@ def beat(worker_id: str) -> None:
                 "beat_at": now,
             },
         )
+
+
+def wait_for_database(worker_id: str) -> None:
+    """Stamp the first heartbeat, waiting as long as the database is unreachable.
+
+    A worker started during a database outage waits instead of exiting: a process manager would
+    otherwise count its exits as crashes at start and give up on the whole platform. The pause
+    between tries doubles up to half a lease (at most 30 s).
+    """
+    pause, longest_pause = 1.0, min(30.0, lease().total_seconds() / 2)
+    while True:
+        try:
+            beat(worker_id)
+            return
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("worker %s: database unavailable (%s); trying again in %g s", worker_id, exc, pause)
+            connection.close()
+            time.sleep(pause)
+            pause = max(1.0, min(pause * 2, longest_pause))
 
 
 def forget(worker_id: str) -> None:

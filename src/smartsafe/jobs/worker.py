@@ -16,7 +16,7 @@ log = logging.getLogger("smartsafe.jobs")
 class DurableWorker(Worker):
     def run(self) -> None:
         # Alive before the first claim: a task is never claimed by a worker without a heartbeat.
-        durability.beat(self.worker_id)
+        durability.wait_for_database(self.worker_id)
         reclaimed = durability.reclaim_expired()
         if any(reclaimed.values()):
             log.warning("worker %s at start: %s", self.worker_id, reclaimed)

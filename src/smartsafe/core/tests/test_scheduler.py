@@ -99,3 +99,46 @@ def test_a_job_still_in_the_queue_is_not_queued_again():
     DBTaskResult.objects.update(status="SUCCESSFUL")
     assert scheduler.tick(last_run, now + dt.timedelta(hours=2)) == ["remember"]
     assert DBTaskResult.objects.count() == 2
+
+
+def _lock_holders() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = %s AND granted",
+            [scheduler.ADVISORY_LOCK_KEY],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(SMARTSAFE_SCHEDULE=[])
+def test_the_leader_survives_a_cut_connection_and_leads_again(caplog):
+    """A database restart cuts every connection; the scheduler must neither exit nor believe it
+    still leads: it waits, reconnects and takes the lock again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's leadership is a file lock, which no database connection holds")
+    from smartsafe.core.tests.live import wait_for
+
+    stopping = threading.Event()
+
+    def run():
+        try:
+            scheduler.run_forever(poll_seconds=0.05, stop=stopping.is_set)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    with caplog.at_level("WARNING", logger="smartsafe.scheduler"):
+        thread.start()
+        (first,) = wait_for(_lock_holders, timeout=10, what="the scheduler to lead")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+        (second,) = wait_for(
+            lambda: [pid for pid in _lock_holders() if pid != first], timeout=20, what="the lock taken again"
+        )
+        assert thread.is_alive(), "the scheduler kept running"
+        stopping.set()
+        thread.join(timeout=10)
+    assert second != first
+    assert "database unavailable" in caplog.text
+    wait_for(lambda: not _lock_holders(), timeout=10, what="the lock to be given up at the end")
