@@ -1,8 +1,9 @@
 """Many people at once, as production runs: web processes and task workers writing to one database.
 
-Children's reports (through the API, which files them with the portal form's own action), signed
-Viber webhooks processed by the task workers, and counsellors' own writes (logging calls, opening
-cases) arrive at the same time from concurrent clients over real HTTP. Nothing may fail (no 5xx,
+Children's reports (through the API and through the portal's four form pages, as a browser without
+JavaScript sends them), signed Viber webhooks processed by the task workers, and counsellors' own
+writes (logging calls, opening cases) arrive at the same time from concurrent clients over real
+HTTP. Nothing may fail (no 5xx,
 no refused connection), nothing acknowledged may be lost or stored twice, and afterwards the
 statistics equal a full recount and the audit chain verifies. On PostgreSQL: two web processes
 and two workers; on SQLite: the embedded single-writer setup (one of each).
@@ -11,9 +12,14 @@ and two workers; on SQLite: the embedded single-writer setup (one of each).
 from __future__ import annotations
 
 import base64
+import http.cookiejar
 import json
 import random
+import re
 import secrets
+import threading
+import urllib.parse
+import urllib.request
 
 import pytest
 from django.conf import settings
@@ -47,6 +53,7 @@ REPORT = {
     "consent": True,
 }
 PER_KIND = 40
+FORM_WALKERS = 8
 
 
 def database_url() -> str:
@@ -61,6 +68,42 @@ def viber_call(account, i: int) -> Call:
     raw, signature = viber_delivery(VIBER_TOKEN, i, people=10, first_token=7_000_000_000)
     headers = {"Content-Type": "application/json", "X-Viber-Content-Signature": signature}
     return Call("POST", f"/inbox/webhooks/{account.webhook_token}/", raw, headers)
+
+
+FORM_STEPS = [
+    (1, {"category": "cyberbullying", "go": "next"}),
+    (
+        2,
+        {
+            "description": "They post mean things about me in the class group every night.",
+            "when_date": "2026-11-30",
+            "when_time": "20:15",
+            "when_timezone": "Europe/Belgrade",
+            "platforms": "instagram",
+            "urls": "https://www.instagram.com/p/Cclass42/",
+            "people": "@class.bully",
+            "in_danger": "no",
+            "reported_to": "none",
+            "go": "next",
+        },
+    ),
+    (3, {"go": "next"}),
+    (4, {"reporter": "child", "reply": "anonymous", "consent": "on", "go": "send"}),
+]
+
+
+def file_through_the_form(base_url: str) -> str:
+    """Walk the four pages with cookies and the CSRF token, as a browser does; the reference shown."""
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    browser.open(f"{base_url}/public/report/", timeout=60).read()
+    for step, fields in FORM_STEPS:
+        token = next(c.value for c in jar if c.name == settings.CSRF_COOKIE_NAME)
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
+        page = browser.open(f"{base_url}/public/report/{step}/", data=body, timeout=60)
+        html = page.read().decode()
+    # The last POST redirects to the receipt, which shows the reference once.
+    return re.search(r'id="reference">([^<]+)<', html).group(1)
 
 
 def api_call(path: str, body: dict, key: str | None = None) -> Call:
@@ -131,7 +174,22 @@ def test_reports_webhooks_and_staff_writes_at_once_lose_nothing(tmp_path):
     with Platform(
         database_url(), web=2 if postgres else 1, workers=2 if postgres else 1, env=env, log_path=log
     ) as site:
+        form_references: list[str] = []
+        form_errors: list[str] = []
+
+        def walk():
+            try:
+                form_references.append(file_through_the_form(site.base_url))
+            except Exception as error:  # reported by the assertion below
+                form_errors.append(repr(error))
+
+        walkers = [threading.Thread(target=walk) for _ in range(FORM_WALKERS)]
+        for walker in walkers:
+            walker.start()
         outcomes = drive(site.port, [call for _kind, call in calls], clients=16)
+        for walker in walkers:
+            walker.join(timeout=120)
+        assert form_errors == [], log.read_text()[-3000:]
         expected = {"report": 201, "webhook": 200, "call": 201, "case": 201}
         wrong = [
             (kind, outcome.status, outcome.body[:200])
@@ -147,7 +205,8 @@ def test_reports_webhooks_and_staff_writes_at_once_lose_nothing(tmp_path):
     ]
     assert len(set(references)) == PER_KIND
     assert PublicReport.objects.filter(reference__in=references).count() == PER_KIND
-    assert PublicReport.objects.count() == PER_KIND
+    assert PublicReport.objects.filter(reference__in=form_references).count() == FORM_WALKERS
+    assert PublicReport.objects.count() == PER_KIND + FORM_WALKERS
     assert InboundMessage.objects.count() == PER_KIND
     # Each of the ten people is one conversation, though two workers threaded their messages at once.
     assert Contact.objects.filter(channel__code="viber").count() == 10
