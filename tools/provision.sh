@@ -5,6 +5,7 @@
 #   chromium            the browser tests drive the system browser (none is ever downloaded)
 #   dovecot-imapd       the e-mail tests start their own IMAP server
 #   fonts-dejavu-core   Cyrillic in the browser tests' pages
+#   systemd             systemd-analyze checks the shipped units (deploy/systemd/)
 #   postgresql          server binaries for the database-outage test's throw-away cluster, and
 #                       the client tools; needed when the suite runs on PostgreSQL or in CI
 #
@@ -24,6 +25,7 @@ chromium="${SMARTSAFE_CHROMIUM:-/usr/bin/chromium}"
 [ -x "$chromium" ] || missing+=(chromium)
 { have dovecot || [ -x /usr/sbin/dovecot ]; } || missing+=(dovecot-imapd)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+have systemd-analyze || missing+=(systemd)
 case "${DATABASE_URL:-}" in postgres://* | postgresql://*) need_postgres=1 ;; *) need_postgres=0 ;; esac
 [ -n "${CI:-}" ] && need_postgres=1
 if [ "$need_postgres" = 1 ]; then
