@@ -448,6 +448,8 @@ SMARTSAFE_HELPLINE = env_str("SMARTSAFE_HELPLINE", "19833")
 SMARTSAFE_CASE_PREFIX = env_str("SMARTSAFE_CASE_PREFIX", "SS")
 # Which country's reference data (taxonomy/data/<country>/, directory/data/<country>/) to load.
 SMARTSAFE_COUNTRY = env_str("SMARTSAFE_COUNTRY", "rs")
+# The centre's own days off beyond the country's public holidays (core/calendar.py): ISO dates.
+SMARTSAFE_CLOSED_DAYS = env_list("SMARTSAFE_CLOSED_DAYS")
 # When on, a counsellor's closure waits for a supervisor's approval.
 SMARTSAFE_CLOSURE_NEEDS_APPROVAL = env_bool("SMARTSAFE_CLOSURE_NEEDS_APPROVAL", True)
 # When on, a counsellor's referral waits for a supervisor's approval before it is sent.

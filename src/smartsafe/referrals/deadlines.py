@@ -3,11 +3,12 @@
 Policies are data (``DeadlinePolicy``, editable in the admin) per institution type and urgency,
 looked up most specific first: (type, urgent) → (any type, urgent) → the built-in defaults below.
 
-Working days are Monday to Friday in the centre's time zone (``TIME_ZONE``). A duration counted in
-working days adds its whole days as working days and its hours on top; a start on a weekend
-counts from the beginning of the next Monday, so "1 working day" from a Saturday ends with
-Monday. Public holidays are not known to the platform (yet) and count as working days.
-Both deadlines are measured from the moment the referral is sent.
+Working days are Monday to Friday in the centre's time zone (``TIME_ZONE``), less the country's
+public holidays and the centre's own closures (``core/calendar.py``). A duration counted in
+working days adds its whole days as working days and its hours on top; a start on a day off
+counts from the beginning of the next working day, so "1 working day" from a Saturday ends with
+Monday (or Tuesday, when Monday is a holiday). Both deadlines are measured from the moment the
+referral is sent.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .models import DeadlinePolicy
+from smartsafe.core import calendar
 
-SATURDAY = 5
+from .models import DeadlinePolicy
 
 
 @dataclass(frozen=True)
@@ -60,32 +61,29 @@ def policy_for(institution_kind: str, urgent: bool) -> Policy:
     return _from_row(row) if row is not None else BUILT_IN[bool(urgent)]
 
 
-def _is_weekend(moment: dt.datetime) -> bool:
-    return moment.weekday() >= SATURDAY
-
-
-def _next_monday_start(moment: dt.datetime) -> dt.datetime:
-    days = 7 - moment.weekday()
-    monday = (moment + dt.timedelta(days=days)).date()
-    return timezone.make_aware(dt.datetime.combine(monday, dt.time.min), moment.tzinfo)
+def _next_working_day_start(moment: dt.datetime) -> dt.datetime:
+    day = moment.date() + dt.timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), moment.tzinfo)
 
 
 def add_duration(start: dt.datetime, duration: dt.timedelta, *, working_days: bool) -> dt.datetime:
-    """``start`` + ``duration``; with ``working_days`` the whole days skip Saturdays and Sundays."""
+    """``start`` + ``duration``; with ``working_days`` the whole days skip weekends and holidays."""
     if not working_days:
         return start + duration
     local = timezone.localtime(start)
-    if _is_weekend(local):
-        local = _next_monday_start(local)
+    if not calendar.is_working_day(local.date()):
+        local = _next_working_day_start(local)
     remaining = duration.days
     # Calendar arithmetic on the local wall clock (a day is a day across a DST change).
     wall = local.replace(tzinfo=None)
     while remaining > 0:
         wall += dt.timedelta(days=1)
-        if wall.weekday() < SATURDAY:
+        if calendar.is_working_day(wall.date()):
             remaining -= 1
     wall += dt.timedelta(seconds=duration.seconds, microseconds=duration.microseconds)
-    while wall.weekday() >= SATURDAY:
+    while not calendar.is_working_day(wall.date()):
         wall += dt.timedelta(days=1)
     return timezone.make_aware(wall, local.tzinfo)
 

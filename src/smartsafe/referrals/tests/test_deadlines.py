@@ -118,3 +118,52 @@ def test_duration_format_of_the_data_file(text, value):
 def test_bad_durations_are_refused(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+# --- public holidays (core/calendar.py) ----------------------------------------------------------
+
+
+def at_date(year, month, day, hour=10):
+    return dt.datetime(year, month, day, hour, tzinfo=BELGRADE)
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "due"),
+    [
+        # Statehood Day: Sunday 15 and Monday 16 February 2026, observed on Tuesday 17.
+        (at_date(2026, 2, 13), DAY, at_date(2026, 2, 18)),
+        # Orthodox Easter 2026: Good Friday 10 April to Easter Monday 13 April.
+        (at_date(2026, 4, 9), DAY, at_date(2026, 4, 14)),
+        # Sent on Easter Monday: counting starts on Tuesday 00:00.
+        (at_date(2026, 4, 13, 9), DAY, at_date(2026, 4, 15, 0)),
+        # Labour Day, Friday 1 and Saturday 2 May 2026: Thursday + 2 working days is Tuesday.
+        (at_date(2026, 4, 30), 2 * DAY, at_date(2026, 5, 5)),
+        # Orthodox Christmas, Wednesday 7 January 2027.
+        (at_date(2027, 1, 6), DAY, at_date(2027, 1, 8)),
+    ],
+)
+def test_working_days_skip_the_countrys_public_holidays(start, duration, due):
+    assert deadlines.add_duration(start, duration, working_days=True) == due
+
+
+def test_hours_that_end_on_a_holiday_roll_to_the_next_working_day():
+    # Thursday 9 April 22:00 + 4 hours would be Good Friday 02:00 → Tuesday 14 April 02:00.
+    assert deadlines.add_duration(at_date(2026, 4, 9, 22), 4 * HOUR, working_days=True) == at_date(
+        2026, 4, 14, 2
+    )
+
+
+def test_the_centres_own_closed_days_count_as_days_off(settings):
+    settings.SMARTSAFE_CLOSED_DAYS = ["2026-03-03"]
+    assert deadlines.add_duration(at(2), DAY, working_days=True) == at(4)
+    settings.SMARTSAFE_CLOSED_DAYS = []
+    assert deadlines.add_duration(at(2), DAY, working_days=True) == at(3)
+
+
+def test_a_country_the_holiday_calendar_does_not_know_has_weekends_only(settings):
+    settings.SMARTSAFE_COUNTRY = "zz"
+    assert deadlines.add_duration(at_date(2026, 4, 9), DAY, working_days=True) == at_date(2026, 4, 10)
+
+
+def test_urgent_deadlines_run_around_the_clock_even_on_a_holiday():
+    assert deadlines.add_duration(at_date(2026, 4, 12), HOUR, working_days=False) == at_date(2026, 4, 12, 11)
