@@ -2,8 +2,9 @@
 
 Used by the tests that must see what production sees (several web processes and task workers
 writing to one database at once) and by the benchmarks in ``bench/``. The processes are started as
-``manage.py serve`` starts them — uvicorn with N web processes, and ``db_worker`` processes — on a
-free loopback port, against a database the caller names. Nothing here mocks anything.
+``manage.py serve`` starts them — uvicorn with N web processes, and ``db_worker`` processes — or by
+``serve`` itself (``supervised=True``, with its restarts), on a free loopback port, against a
+database the caller names. Nothing here mocks anything.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ class Platform:
     ready_path: str = "/public/"
     log_path: Path | None = None
     server_args: tuple[str, ...] = ()  # more uvicorn options
+    # Run everything under ``manage.py serve`` (its supervisor restarts what dies), as an
+    # installation does, instead of uvicorn and the workers side by side.
+    supervised: bool = False
     port: int = field(default_factory=free_port)
     processes: list[subprocess.Popen] = field(default_factory=list)
 
@@ -65,6 +69,16 @@ class Platform:
         env = child_env(self.database_url, **self.env)
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self._log = log
+        if self.supervised:
+            serve = [sys.executable, "-m", "django", "serve", "--port", str(self.port)]
+            serve += ["--web-processes", str(self.web), "--task-workers", str(self.workers)]
+            self.processes.append(subprocess.Popen(serve, env=env, cwd=ROOT, stdout=log, stderr=log))
+            try:
+                self.wait_ready()
+            except BaseException:
+                self.__exit__()
+                raise
+            return self
         web = [sys.executable, "-m", "uvicorn", self.app, "--host", "127.0.0.1", "--port", str(self.port)]
         web += ["--no-access-log", "--lifespan", "off", "--workers", str(self.web), *self.server_args]
         self.processes.append(subprocess.Popen(web, env=env, cwd=ROOT, stdout=log, stderr=log))

@@ -25,6 +25,22 @@ def binaries() -> Path | None:
     return max(found, key=lambda d: float(d.parent.name), default=None)
 
 
+def required_binaries() -> Path:
+    """The server binaries, or the test's end: a failure where the suite runs on PostgreSQL or in
+    CI (tools/provision.sh installs them there), a skip on a developer's SQLite-only machine."""
+    import pytest
+
+    found = binaries()
+    if found is None:
+        message = "PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql"
+        if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or os.environ.get(
+            "CI"
+        ):
+            pytest.fail(message + ": tools/provision.sh installs them.")
+        pytest.skip(message + " (the suite runs on SQLite here; CI runs this test).")
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
