@@ -117,6 +117,12 @@ EVIDENCE_DELETE = "evidence.delete"
 EVIDENCE_REJECT = "evidence.reject"
 EVIDENCE_SCAN = "evidence.scan"
 EVIDENCE_REKEY = "evidence.rekey"
+EVIDENCE_KNOWN_CONTENT = "evidence.known_content"
+EVIDENCE_CONFIRM = "evidence.confirm"
+EVIDENCE_HASHLIST_IMPORT = "evidence.hashlist_import"
+EVIDENCE_HASHLIST_WITHDRAW = "evidence.hashlist_withdraw"
+EVIDENCE_HASHLIST_EXPORT = "evidence.hashlist_export"
+EVIDENCE_SWEEP = "evidence.sweep"
 
 # --- portal: the public report form and "Check my report" --------------------------------------
 PORTAL_REPORT = "portal.report"
@@ -238,6 +244,12 @@ REGISTRY: dict[str, str] = {
     EVIDENCE_REJECT: _("Evidence file refused on arrival (type, size or malware)"),
     EVIDENCE_SCAN: _("Evidence file scanned for malware again"),
     EVIDENCE_REKEY: _("Evidence keys re-wrapped under a new master key"),
+    EVIDENCE_KNOWN_CONTENT: _("Evidence file matched a hash list of known abuse material"),
+    EVIDENCE_CONFIRM: _("Evidence file confirmed as abuse material (its hashes are shared)"),
+    EVIDENCE_HASHLIST_IMPORT: _("Hash list imported or replaced"),
+    EVIDENCE_HASHLIST_WITHDRAW: _("Hash list withdrawn"),
+    EVIDENCE_HASHLIST_EXPORT: _("Confirmed hashes exported for partners"),
+    EVIDENCE_SWEEP: _("Orphaned evidence ciphertext removed from storage"),
     ADVICE_CREATE: _("Advice article drafted"),
     ADVICE_UPDATE: _("Advice article edited"),
     ADVICE_PUBLISH: _("Advice article published"),

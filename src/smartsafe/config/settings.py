@@ -399,6 +399,12 @@ SMARTSAFE_SCHEDULE = [
         "every": timedelta(hours=1),
     },
     {
+        # Ciphertext left by rolled-back transactions (never referenced, older than a day).
+        "name": "sweep-evidence-orphans",
+        "task": "smartsafe.evidence.tasks.sweep_orphans",
+        "every": timedelta(hours=6),
+    },
+    {
         "name": "check-overdue-referrals",
         "task": "smartsafe.referrals.tasks.check_overdue_referrals",
         "every": timedelta(hours=1),

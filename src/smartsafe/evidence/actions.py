@@ -21,17 +21,27 @@ from django.utils.translation import gettext as _
 from smartsafe.audit.log import record
 from smartsafe.core import request_context
 
-from . import crypto, hashing, scanning, storage
+from . import crypto, hashing, hashlists, matching, scanning, storage
 from .models import (
     CustodyAction,
     CustodyEvent,
     DuplicateMatch,
     EvidenceFile,
     EvidenceKind,
+    HashAlgorithm,
+    KnownContentMatch,
+    KnownHash,
+    KnownHashList,
     ReceivedVia,
     ScanStatus,
 )
-from .permissions import can_add_evidence, can_delete_evidence, can_export_evidence, can_read_evidence
+from .permissions import (
+    can_add_evidence,
+    can_delete_evidence,
+    can_export_evidence,
+    can_manage_hash_lists,
+    can_read_evidence,
+)
 from .validation import EvidenceRejected, check_report_total, sanitise_name, validate_upload
 
 log = logging.getLogger("smartsafe.evidence")
@@ -135,9 +145,11 @@ def receive_file(
                 size=validated.size,
                 sha256=digests.sha256,
                 md5=digests.md5,
+                sha1=digests.sha1,
                 pdq_hash=pdq.hash,
                 pdq_quality=pdq.quality,
                 pdq_note=pdq.note,
+                pdq_dihedral=pdq.dihedral_text,
                 storage_name=name,
                 wrapped_key=sealed.wrapped_key,
                 key_id=sealed.key_id,
@@ -162,12 +174,24 @@ def receive_file(
                 members=len(validated.members),
                 **where,
             )
-            _match_duplicates(file, actor)
+            # Known content is flagged before anyone sees the file (a digest look-up and the
+            # list index); the comparison with the rest of the vault runs in the worker.
+            flag_known_content(file, actor=actor)
+            transaction.on_commit(lambda: _queue_matching(file.pk))
     except BaseException:
         # Nothing refers to the ciphertext any more; its key died with the rolled-back row.
         storage.delete(name)
         raise
     return file
+
+
+def _queue_matching(pk: int) -> None:
+    from .tasks import match_file_task
+
+    try:
+        match_file_task.enqueue(pk)
+    except Exception:  # noqa: BLE001 - the periodic job compares every file not yet compared
+        log.exception("evidence E-%s: matching not queued; the periodic job will do it", pk)
 
 
 def _bytes_received(*, contact, case) -> int:
@@ -177,39 +201,72 @@ def _bytes_received(*, contact, case) -> int:
     return total["total"] or 0
 
 
-def _match_duplicates(file: EvidenceFile, actor) -> list[DuplicateMatch]:
-    """Record every earlier file with the same bytes or a near-identical picture, then link cases.
+def match_file(file: EvidenceFile, *, actor=None) -> list[DuplicateMatch]:
+    """Compare ``file`` with the vault: record every new duplicate pair, link the cases, check the
+    hash lists again. Safe to run twice and from several workers at once.
 
-    PDQ distances are computed here rather than in SQL (no portable bit count): one pass over the
-    stored 64-digit hashes, fast for hundreds of thousands of pictures.
+    Each pair is kept once, the newer file first, whichever of the two files is compared first
+    (of two files stored at the same time, the one compared second sees the other).
     """
-    found: dict[int, tuple[str, int]] = {
-        pk: (DuplicateMatch.Method.SHA256, 0)
-        for pk in EvidenceFile.objects.filter(sha256=file.sha256)
-        .exclude(pk=file.pk)
-        .values_list("pk", flat=True)
-    }
-    if file.pdq_hash and (file.pdq_quality or 0) >= hashing.PDQ_MIN_QUALITY:
-        candidates = (
-            EvidenceFile.objects.filter(pdq_quality__gte=hashing.PDQ_MIN_QUALITY, pdq_hash__isnull=False)
-            .exclude(pk=file.pk)
-            .values_list("pk", "pdq_hash")
-        )
-        for pk, other_hash in candidates.iterator(chunk_size=2000):
-            if pk in found:
-                continue
-            distance = hashing.pdq_distance(file.pdq_hash, other_hash)
-            if distance <= hashing.PDQ_MATCH_DISTANCE:
-                found[pk] = (DuplicateMatch.Method.PDQ, distance)
+    found = matching.duplicates_of(file)
     matches = []
-    for pk, (method, distance) in sorted(found.items()):
-        match = DuplicateMatch.objects.create(file=file, earlier_id=pk, method=method, distance=distance)
-        _custody(file, CustodyAction.LINKED, actor, other=pk, method=method, distance=distance)
-        _custody(match.earlier, CustodyAction.LINKED, actor, other=file.pk, method=method, distance=distance)
-        matches.append(match)
-    if matches:
+    for pk, (method, distance, variant) in sorted(found.items()):
+        newer, earlier = (file.pk, pk) if file.pk > pk else (pk, file.pk)
+        with transaction.atomic():
+            match, created = DuplicateMatch.objects.get_or_create(
+                file_id=newer,
+                earlier_id=earlier,
+                defaults={"method": method, "distance": distance, "variant": variant},
+            )
+            if created:
+                details = {"method": method, "distance": distance, "variant": hashing.DIHEDRAL[variant]}
+                _custody(match.file, CustodyAction.LINKED, actor, other=earlier, **details)
+                _custody(match.earlier, CustodyAction.LINKED, actor, other=newer, **details)
+                matches.append(match)
+    if found:
         link_duplicate_cases(file, actor=actor)
+    flag_known_content(file, actor=actor)
+    EvidenceFile.objects.filter(pk=file.pk).update(matched_at=timezone.now())
     return matches
+
+
+def flag_known_content(file: EvidenceFile, *, actor=None) -> list[KnownContentMatch]:
+    """Record each hash list in force that holds ``file``; flag the file and mark its contact urgent."""
+    from smartsafe.intake.actions import mark_urgent
+
+    new = []
+    for found in matching.known_content_of(file):
+        with transaction.atomic():
+            hash_list = KnownHashList.objects.get(pk=found.hash_list_id)
+            match, created = KnownContentMatch.objects.get_or_create(
+                file=file,
+                hash_list=hash_list,
+                defaults={
+                    "list_name": hash_list.name,
+                    "method": found.method,
+                    "value": found.value,
+                    "distance": found.distance,
+                    "variant": found.variant,
+                },
+            )
+            if not created:
+                continue
+            details = {
+                "hash_list": hash_list.name,
+                "method": found.method,
+                "distance": found.distance,
+                "variant": hashing.DIHEDRAL[found.variant],
+            }
+            _custody(file, CustodyAction.KNOWN, actor, **details)
+            record("evidence.known_content", actor=actor, obj=file, sha256=file.sha256, **details)
+            new.append(match)
+    if new:
+        EvidenceFile.objects.filter(pk=file.pk).update(known_content=True)
+        file.known_content = True
+        if file.contact_id:
+            names = ", ".join(m.list_name for m in new)
+            mark_urgent(file.contact, reason=f"evidence E-{file.pk} matches hash list {names}", actor=actor)
+    return new
 
 
 def link_duplicate_cases(file: EvidenceFile, *, actor=None) -> list:
@@ -255,6 +312,10 @@ def open_file(*, actor, file: EvidenceFile, reason: str, download: bool = True) 
     if not can_read_evidence(actor):
         raise PermissionDenied(_("Your role may not open evidence."))
     reason = _require_reason(reason)
+    if not download and file.known_content:
+        raise FileUnavailable(
+            _("This file matches a list of known abuse material and is never shown in the browser.")
+        )
     data = _plaintext(file, actor=actor)
     action, code = (
         (CustodyAction.DOWNLOADED, "evidence.download")
@@ -341,6 +402,7 @@ def export_files(*, actor, files, reason: str, recipient: str = "") -> bytes:
                     "size": file.size,
                     "sha256": file.sha256,
                     "md5": file.md5,
+                    "sha1": file.sha1,
                     "pdq": file.pdq_hash,
                     "received_at": file.received_at.isoformat(),
                     "received_via": file.received_via,
@@ -428,3 +490,157 @@ def rescan_file(file: EvidenceFile, *, actor=None) -> str:
         _custody(file, CustodyAction.SCANNED, actor, status=result.status, finding=result.signature)
         record("evidence.scan", actor=actor, obj=file, status=result.status, finding=result.signature)
     return result.status
+
+
+# --- hash lists ----------------------------------------------------------------------------
+
+
+def _require_list_manager(actor) -> None:
+    # ``actor`` None is the command line (manage.py hashlist), run by the operators.
+    if actor is not None and not can_manage_hash_lists(actor):
+        raise PermissionDenied(_("Only a supervisor may manage hash lists."))
+
+
+def import_hash_list(
+    *,
+    actor,
+    name: str,
+    data: bytes | str,
+    source: str,
+    algorithm: str = hashlists.AUTO,
+    list_date=None,
+    description: str = "",
+    replace: bool = False,
+) -> KnownHashList:
+    """Import a partner's list (or replace the entries of one with the same name).
+
+    Raises HashListInvalid (every bad line by number; nothing imported) or ValidationError.
+    """
+    _require_list_manager(actor)
+    name, source = (name or "").strip(), (source or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the list a name.")})
+    if not source:
+        raise ValidationError({"source": _("Say where the list comes from.")})
+    if replace and algorithm == hashlists.AUTO:
+        # A replacement holds what the list held.
+        algorithm = (
+            KnownHashList.objects.filter(name=name).values_list("algorithm", flat=True).first()
+            or hashlists.AUTO
+        )
+    parsed = hashlists.parse(data, algorithm)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = KnownHashList.objects.select_for_update().filter(name=name).first()
+        if existing is not None and not replace:
+            raise ValidationError(
+                {"name": _("A list with this name exists: replace it, or choose another name.")}
+            )
+        if existing is not None and existing.algorithm != parsed.algorithm:
+            raise ValidationError(
+                {
+                    "name": _("This list holds %(kind)s hashes; a replacement must too.")
+                    % {"kind": existing.get_algorithm_display()}
+                }
+            )
+        hash_list = existing or KnownHashList(name=name, algorithm=parsed.algorithm)
+        before = hash_list.entry_count if existing else None
+        hash_list.source, hash_list.list_date, hash_list.description = source[:200], list_date, description
+        hash_list.status, hash_list.entry_count, hash_list.changed_at = (
+            KnownHashList.Status.ACTIVE,
+            len(parsed.hashes),
+            now,
+        )
+        hash_list.imported_at, hash_list.imported_by = now, actor
+        hash_list.withdrawn_at, hash_list.withdrawn_by, hash_list.withdrawal_reason = None, None, ""
+        hash_list.save()
+        if existing is not None:
+            KnownHash.objects.filter(hash_list=hash_list).delete()
+        KnownHash.objects.bulk_create(
+            (
+                KnownHash(hash_list=hash_list, algorithm=parsed.algorithm, value=value, quality=quality)
+                for value, quality in parsed.hashes.items()
+            ),
+            batch_size=5000,
+        )
+        record(
+            "evidence.hashlist_import",
+            actor=actor,
+            obj=hash_list,
+            algorithm=parsed.algorithm,
+            hashes=len(parsed.hashes),
+            replaced=before,
+            source=hash_list.source,
+            list_date=list_date.isoformat() if list_date else None,
+        )
+    return hash_list
+
+
+@transaction.atomic
+def withdraw_hash_list(*, actor, hash_list: KnownHashList, reason: str) -> KnownHashList:
+    """Stop matching against a list: its hashes are removed; the record and its matches stay."""
+    _require_list_manager(actor)
+    reason = _require_reason(reason)
+    hash_list = KnownHashList.objects.select_for_update().get(pk=hash_list.pk)
+    if not hash_list.is_active:
+        raise ValidationError(_("This list was already withdrawn."))
+    KnownHash.objects.filter(hash_list=hash_list).delete()
+    hash_list.status, hash_list.changed_at = KnownHashList.Status.WITHDRAWN, timezone.now()
+    hash_list.withdrawn_at, hash_list.withdrawn_by, hash_list.withdrawal_reason = (
+        hash_list.changed_at,
+        actor,
+        reason,
+    )
+    hash_list.save()
+    record(
+        "evidence.hashlist_withdraw", actor=actor, obj=hash_list, reason=reason, hashes=hash_list.entry_count
+    )
+    return hash_list
+
+
+@transaction.atomic
+def confirm_file(*, actor, file: EvidenceFile, reason: str) -> EvidenceFile:
+    """A supervisor confirms a file as abuse material: its hashes join the centre's shared list."""
+    _require_list_manager(actor)
+    if actor is None:
+        raise PermissionDenied(_("A person confirms a file."))
+    reason = _require_reason(reason)
+    file = EvidenceFile.objects.select_for_update().get(pk=file.pk)
+    if file.confirmed_at:
+        raise ValidationError(_("This file was already confirmed."))
+    file.confirmed_at, file.confirmed_by = timezone.now(), actor
+    file.save(update_fields=["confirmed_at", "confirmed_by"])
+    _custody(file, CustodyAction.CONFIRMED, actor, reason)
+    record("evidence.confirm", actor=actor, obj=file, reason=reason, sha256=file.sha256)
+    return file
+
+
+def export_confirmed_hashes(*, actor, algorithm: str, recipient: str = "") -> str:
+    """The hashes of the files the centre confirmed, for partners, in ``hashlists``' formats.
+
+    Hashes only: no picture, name or case leaves with them.
+    """
+    _require_list_manager(actor)
+    if algorithm not in HashAlgorithm.values:
+        raise ValidationError(_("Unknown kind of hash: %(kind)s.") % {"kind": algorithm})
+    confirmed = EvidenceFile.objects.filter(confirmed_at__isnull=False).order_by("confirmed_at", "pk")
+    if algorithm == HashAlgorithm.PDQ:
+        rows = list(
+            confirmed.filter(pdq_hash__isnull=False)
+            .exclude(pdq_quality__lt=hashing.PDQ_MIN_QUALITY)
+            .values_list("pdq_hash", "pdq_quality")
+        )
+    else:
+        rows = [
+            (value, None) for value in confirmed.exclude(**{algorithm: ""}).values_list(algorithm, flat=True)
+        ]
+    rows = list(dict.fromkeys(rows))
+    record(
+        "evidence.hashlist_export",
+        actor=actor,
+        object_type="evidence.evidencefile",
+        algorithm=algorithm,
+        hashes=len(rows),
+        recipient=recipient,
+    )
+    return hashlists.write(algorithm, rows)

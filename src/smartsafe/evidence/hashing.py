@@ -24,10 +24,25 @@ PDQ_MIN_QUALITY = 50
 PDQ_MAX_SIDE = 512
 
 
+# The eight dihedral hashes in pdqhash's order: what the picture's hash becomes when the picture
+# is turned or mirrored. Index 0 is the picture as it is.
+DIHEDRAL = (
+    "original",
+    "rotate90",  # a quarter turn anticlockwise
+    "rotate180",
+    "rotate270",
+    "flip_vertical",  # top to bottom
+    "flip_horizontal",  # left to right
+    "transpose",  # along the main diagonal
+    "transverse",  # along the other diagonal
+)
+
+
 @dataclass(frozen=True)
 class Digests:
     sha256: str
     md5: str
+    sha1: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,22 +50,31 @@ class Pdq:
     hash: str | None  # 64 hex digits, Meta's format (most significant bit first)
     quality: int | None
     note: str = ""  # why there is no hash
+    dihedral: tuple[str, ...] = ()  # the eight hashes of DIHEDRAL; dihedral[0] == hash
+
+    @property
+    def dihedral_text(self) -> str:
+        """The eight hashes as stored: 512 hex digits, in DIHEDRAL's order."""
+        return "".join(self.dihedral)
 
 
 def digests(chunks: bytes | Iterable[bytes]) -> Digests:
-    """SHA-256 and MD5 in one pass over ``chunks`` (bytes, or an iterable of byte chunks)."""
+    """SHA-256, MD5 and SHA-1 in one pass over ``chunks`` (bytes, or an iterable of byte chunks)."""
     sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    sha1 = hashlib.sha1(usedforsecurity=False)
     if isinstance(chunks, bytes | bytearray | memoryview):
         view = memoryview(chunks)
         chunks = (view[i : i + CHUNK] for i in range(0, len(view), CHUNK))
     for chunk in chunks:
         sha.update(chunk)
         md5.update(chunk)
-    return Digests(sha256=sha.hexdigest(), md5=md5.hexdigest())
+        sha1.update(chunk)
+    return Digests(sha256=sha.hexdigest(), md5=md5.hexdigest(), sha1=sha1.hexdigest())
 
 
 def pdq(data: bytes) -> Pdq:
-    """The PDQ hash and quality of an image; no hash (with a note) when it cannot be computed."""
+    """The PDQ hash, quality and dihedral hashes of an image; no hash (with a note) when it cannot
+    be computed."""
     try:
         import numpy
         import pdqhash
@@ -63,12 +87,22 @@ def pdq(data: bytes) -> Pdq:
             image.seek(0)
             rgb = image.convert("RGB")
         rgb.thumbnail((PDQ_MAX_SIDE, PDQ_MAX_SIDE))
-        vector, quality = pdqhash.compute(numpy.asarray(rgb, dtype=numpy.uint8))
+        vectors, quality = pdqhash.compute_dihedral(numpy.asarray(rgb, dtype=numpy.uint8))
     except Exception as exc:  # noqa: BLE001 - a picture we cannot decode here (HEIC) still gets stored
         log.info("no PDQ hash: %s", exc)
         return Pdq(None, None, "This image format cannot be decoded for PDQ here.")
+    hashes = tuple(_hex(vector) for vector in vectors)
+    return Pdq(hashes[0], int(quality), dihedral=hashes)
+
+
+def _hex(vector) -> str:
     bits = "".join("1" if bit else "0" for bit in vector)
-    return Pdq(format(int(bits, 2), "064x"), int(quality))
+    return format(int(bits, 2), "064x")
+
+
+def split_dihedral(text: str) -> list[str]:
+    """The stored 512 digits back as eight 64-digit hashes (empty for files stored without them)."""
+    return [text[i : i + 64] for i in range(0, len(text), 64)] if len(text) == 512 else []
 
 
 def pdq_distance(a: str, b: str) -> int:

@@ -74,10 +74,29 @@ class EvidenceFile(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     md5 = models.CharField("MD5", max_length=32, db_index=True)
+    sha1 = models.CharField("SHA-1", max_length=40, blank=True, db_index=True)
     pdq_hash = models.CharField(_("PDQ hash"), max_length=64, null=True, blank=True)
     pdq_quality = models.PositiveSmallIntegerField(_("PDQ quality"), null=True, blank=True)
     # Why no PDQ was computed for an image (e.g. a format the decoder cannot read).
     pdq_note = models.CharField(_("PDQ note"), max_length=200, blank=True)
+    # The eight dihedral PDQ hashes (hashing.DIHEDRAL's order, 512 hex digits): what the hash is
+    # for the picture turned or mirrored. Empty for files stored before they were kept.
+    pdq_dihedral = models.CharField(_("dihedral PDQ hashes"), max_length=512, blank=True)
+    # When the worker compared this file with the rest of the vault (matching.py); None: not yet.
+    matched_at = models.DateTimeField(_("compared with the vault"), null=True, blank=True, db_index=True)
+    # The file matched a hash list of known abuse material (KnownContentMatch says which): it is
+    # never shown in the browser.
+    known_content = models.BooleanField(_("known content"), default=False, db_index=True)
+    # A supervisor confirmed the file as abuse material: its hashes are shared with partners.
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True, db_index=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
 
     # Encryption at rest (evidence/crypto.py). ``storage_name`` is random, never from the file name.
     storage_name = models.CharField(max_length=200, unique=True)
@@ -158,6 +177,8 @@ class CustodyAction(models.TextChoices):
     DOWNLOADED = "downloaded", _("downloaded")
     EXPORTED = "exported", _("exported")
     LINKED = "linked", _("matched another file")
+    KNOWN = "known", _("matched a hash list")
+    CONFIRMED = "confirmed", _("confirmed as abuse material")
     REKEYED = "rekeyed", _("key re-wrapped")
     DELETED = "deleted", _("deleted")
 
@@ -210,6 +231,8 @@ class DuplicateMatch(models.Model):
     earlier = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="later_matches")
     method = models.CharField(max_length=8, choices=Method.choices)
     distance = models.PositiveSmallIntegerField(default=0)
+    # Which dihedral hash of the compared picture came closest (hashing.DIHEDRAL; 0: as it is).
+    variant = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -217,3 +240,93 @@ class DuplicateMatch(models.Model):
 
     def __str__(self) -> str:
         return f"E-{self.file_id} ~ E-{self.earlier_id} ({self.method}, {self.distance})"
+
+    @property
+    def turned_or_mirrored(self) -> bool:
+        return self.variant != 0
+
+
+class HashAlgorithm(models.TextChoices):
+    PDQ = "pdq", "PDQ"
+    MD5 = "md5", "MD5"
+    SHA1 = "sha1", "SHA-1"
+    SHA256 = "sha256", "SHA-256"
+
+
+class KnownHashList(models.Model):
+    """A list of hashes of known abuse material received from a partner (hotline, platform, police).
+
+    The list holds hashes only, never pictures. Replacing a list swaps its entries in one
+    transaction; withdrawing it removes the entries and keeps the record (and every match made
+    while it was in force).
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("in force")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    algorithm = models.CharField(_("hash"), max_length=8, choices=HashAlgorithm.choices)
+    source = models.CharField(_("source"), max_length=200)
+    list_date = models.DateField(_("date of the list"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    entry_count = models.PositiveIntegerField(_("hashes"), default=0)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Moves on every import, replacement and withdrawal: processes rebuild their PDQ index then.
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    class Meta:
+        verbose_name = _("hash list")
+        verbose_name_plural = _("hash lists")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class KnownHash(models.Model):
+    hash_list = models.ForeignKey(KnownHashList, on_delete=models.CASCADE, related_name="entries")
+    algorithm = models.CharField(max_length=8, choices=HashAlgorithm.choices)
+    value = models.CharField(max_length=64)  # lower-case hex
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)  # PDQ lists only
+
+    class Meta:
+        indexes = [models.Index(fields=["algorithm", "value"], name="evidence_known_hash_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm}:{self.value}"
+
+
+class KnownContentMatch(models.Model):
+    """``file`` matched ``hash_list`` on arrival: the same digest, or a PDQ hash within the threshold."""
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="known_matches")
+    hash_list = models.ForeignKey(KnownHashList, on_delete=models.PROTECT, related_name="matches")
+    list_name = models.CharField(max_length=100)  # as it was called when the file matched
+    method = models.CharField(max_length=8, choices=HashAlgorithm.choices)
+    value = models.CharField(max_length=64)  # the list's hash that matched
+    distance = models.PositiveSmallIntegerField(default=0)
+    variant = models.PositiveSmallIntegerField(default=0)  # hashing.DIHEDRAL
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["file", "hash_list"], name="evidence_known_match_unique")
+        ]
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"E-{self.file_id} in {self.list_name} ({self.method}, {self.distance})"

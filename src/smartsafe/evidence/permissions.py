@@ -29,3 +29,12 @@ def can_export_evidence(user) -> bool:
 
 def can_delete_evidence(user) -> bool:
     return _active(user) and user.role == Role.SUPERVISOR
+
+
+def can_manage_hash_lists(user) -> bool:
+    """Import, replace and withdraw partners' hash lists, confirm files and export their hashes.
+
+    Supervisors: the lists decide which contacts jump the queue and what is shared with police and
+    other hotlines, a casework decision. Administrators run the system but not the casework.
+    """
+    return _active(user) and user.role == Role.SUPERVISOR

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 
-from .models import CustodyEvent, DuplicateMatch, EvidenceFile
-from .permissions import can_read_evidence
+from .models import CustodyEvent, DuplicateMatch, EvidenceFile, KnownContentMatch, KnownHashList
+from .permissions import can_manage_hash_lists, can_read_evidence
 
 
 def files_visible_to(user):
@@ -43,6 +43,7 @@ class PanelRow:
 
     file: EvidenceFile
     seen_before: list[str] = field(default_factory=list)  # references of other cases with the same file
+    known_lists: list[str] = field(default_factory=list)  # hash lists of known content it matched
 
     @property
     def sha256_short(self) -> str:
@@ -65,6 +66,10 @@ def panel_rows(user, *, case=None, contact=None) -> list[PanelRow]:
     related = ("file__case", "file__contact__case", "earlier__case", "earlier__contact__case")
     matches = DuplicateMatch.objects.filter(file__in=rows).select_related(*related)
     later = DuplicateMatch.objects.filter(earlier__in=rows).select_related(*related)
+    flagged = [pk for pk, row in rows.items() if row.file.known_content]
+    for known in KnownContentMatch.objects.filter(file__in=flagged).order_by("pk") if flagged else []:
+        if known.list_name not in rows[known.file_id].known_lists:
+            rows[known.file_id].known_lists.append(known.list_name)
     pairs = [(m.file, m.earlier) for m in matches] + [(m.earlier, m.file) for m in later]
     for mine, other in pairs:
         other_case = other.resolved_case
@@ -89,3 +94,31 @@ def panel_context(user, *, case=None, contact=None) -> dict:
         elif contact is not None:
             upload_url = reverse("evidence:upload_contact", args=[contact.pk])
     return {"evidence_files": panel_rows(user, case=case, contact=contact), "evidence_upload_url": upload_url}
+
+
+def known_matches(file: EvidenceFile):
+    """Why a file is flagged as known content: the lists it matched, how and how closely."""
+    return KnownContentMatch.objects.filter(file=file).select_related("hash_list")
+
+
+def require_list_manager(user) -> None:
+    """Hash-list pages exist only for those who manage lists; for everyone else they are 404."""
+    if not can_manage_hash_lists(user):
+        raise Http404("No such page.")
+
+
+def hash_lists(user):
+    require_list_manager(user)
+    return KnownHashList.objects.select_related("imported_by", "withdrawn_by")
+
+
+def access_hash_list(user, pk) -> KnownHashList:
+    try:
+        return hash_lists(user).get(pk=int(pk))
+    except (KnownHashList.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404("No such list.") from None
+
+
+def confirmed_files(user):
+    require_list_manager(user)
+    return EvidenceFile.objects.filter(confirmed_at__isnull=False)

@@ -10,20 +10,46 @@ log = logging.getLogger("smartsafe.evidence")
 
 
 @task()
-def link_pending_duplicates() -> dict:
-    """Link cases whose files match but which had no case when the later file arrived.
+def match_file_task(file_id: int) -> dict:
+    """Compare a newly stored file with the vault and the hash lists (queued when it is stored)."""
+    from . import actions
+    from .models import EvidenceFile
 
-    A reporter's files arrive on a contact; when a counsellor later links that contact to a case,
-    this job (and ``actions.link_contact_duplicates``, for callers that can) links the cases.
+    file = EvidenceFile.objects.select_related("case", "contact__case").filter(pk=file_id).first()
+    if file is None:  # its transaction was rolled back after all
+        return {"matched": 0}
+    return {"matched": len(actions.match_file(file))}
+
+
+@task()
+def link_pending_duplicates() -> dict:
+    """Compare the files not yet compared, and link cases whose files match but which had no case
+    when the later file arrived.
+
+    Matching is queued when a file is stored; this catches a file whose task was lost (a process
+    that died between commit and queueing). A reporter's files arrive on a contact; when a
+    counsellor later links that contact to a case, this job (and
+    ``actions.link_contact_duplicates``, for callers that can) links the cases.
     """
     from . import actions
     from .models import DuplicateMatch, EvidenceFile
 
+    matched = 0
+    for file in EvidenceFile.objects.filter(matched_at__isnull=True).select_related("case", "contact__case"):
+        matched += len(actions.match_file(file))
     file_ids = set(DuplicateMatch.objects.values_list("file_id", flat=True))
     linked = 0
     for file in EvidenceFile.objects.filter(pk__in=file_ids).select_related("case", "contact__case"):
         linked += len(actions.link_duplicate_cases(file))
-    return {"linked": linked}
+    return {"linked": linked, "matched": matched}
+
+
+@task()
+def sweep_orphans() -> dict:
+    """Remove stored ciphertext that no file refers to (left by rolled-back transactions)."""
+    from . import sweeper
+
+    return sweeper.sweep(dry_run=False).summary()
 
 
 @task()

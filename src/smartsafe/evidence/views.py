@@ -23,9 +23,9 @@ from smartsafe.cases.queries import access_case
 from smartsafe.intake.queries import access_contact
 
 from . import actions, queries
-from .forms import DeleteForm, ReasonForm
+from .forms import ConfirmForm, DeleteForm, ReasonForm
 from .models import EvidenceKind, ReceivedVia
-from .permissions import can_add_evidence, can_delete_evidence
+from .permissions import can_add_evidence, can_delete_evidence, can_manage_hash_lists
 from .validation import EvidenceRejected, max_file_bytes
 
 # What the browser may do with a file we hand out: nothing (no scripts, no plugins, no frames).
@@ -45,7 +45,11 @@ def _detail(request, file, *, reason_form=None, delete_form=None, banner="", sta
         "reason_form": reason_form or ReasonForm(),
         "delete_form": delete_form or DeleteForm(),
         "can_delete": can_delete_evidence(request.user) and not file.is_deleted,
-        "is_image": file.kind == EvidenceKind.IMAGE,
+        # A picture on a list of known abuse material is never shown, only handed out as a file.
+        "is_image": file.kind == EvidenceKind.IMAGE and not file.known_content,
+        "known_matches": queries.known_matches(file) if file.known_content else [],
+        "can_confirm": can_manage_hash_lists(request.user) and not file.confirmed_at,
+        "confirm_form": ConfirmForm(),
         "banner": banner,
     }
     return _no_store(render(request, "evidence/detail.html", context, status=status))
@@ -61,7 +65,7 @@ def detail(request, pk):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return _detail(request, file, reason_form=form, status=400)
-    show = request.POST.get("mode") == "view" and file.kind == EvidenceKind.IMAGE
+    show = request.POST.get("mode") == "view" and file.kind == EvidenceKind.IMAGE and not file.known_content
     try:
         data = actions.open_file(
             actor=request.user, file=file, reason=form.cleaned_data["reason"], download=not show

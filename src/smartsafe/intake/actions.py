@@ -206,6 +206,19 @@ def mark_linked(contact: Contact, *, case, actor) -> None:
 
 
 @transaction.atomic
+def mark_urgent(contact: Contact, *, reason: str, actor=None) -> Contact:
+    """Flag ``contact`` urgent for a reason found by the platform (e.g. a file matched a list of
+    known abuse material), so it jumps every queue. No-op when it is urgent already."""
+    contact = lock_for_update(Contact.objects.all(), contact.pk)
+    if not contact.urgent:
+        contact.urgent = True
+        contact.save()
+        record("contact.update", actor=actor, obj=contact, fields=["urgent"], reason=reason[:300])
+        _announce(contact)  # after commit
+    return contact
+
+
+@transaction.atomic
 def assign_contact(*, actor, contact: Contact, assignee) -> Contact:
     if not can_assign_contact(actor, contact, assignee):
         raise PermissionDenied(_("You may not assign this contact."))

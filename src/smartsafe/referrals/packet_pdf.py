@@ -86,6 +86,7 @@ L = {
     "yes": _("yes"),
     "no": _("no"),
     "no_evidence": _("No evidence files recorded."),
+    "known_content": _("Known content, on the list"),
     "missing": _("What is missing"),
     "nothing_missing": _("Nothing of the checklist is missing."),
     "none": _("not recorded"),
@@ -146,6 +147,12 @@ def _text(value) -> str:
     """User text made safe for a Paragraph: escaped, control characters dropped, line breaks kept."""
     value = _CONTROL.sub("", "" if value is None else str(value))
     return escape(value).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def _known_note(item: dict, label: str) -> str:
+    """A line under the hash naming the hash lists of known abuse material the file matched."""
+    names = [match.get("list", "") for match in item.get("known_content") or []]
+    return f"\n{label}: {', '.join(names)}" if names else ""
 
 
 def format_when(value: str | None, zone: str, none: str = "") -> str:
@@ -400,7 +407,7 @@ class _Renderer:
             [
                 self.para(_text(f.get("filename", "")), "cell"),
                 self.para(_text(f.get("size") if f.get("size") is not None else ""), "cell"),
-                self.para(_text(f.get("sha256", "")), "hash"),
+                self.para(_text(f.get("sha256", "") + _known_note(f, self.t("known_content"))), "hash"),
                 self.para(_text(self.t("yes") if f.get("attached") else self.t("no")), "cell"),
             ]
             for f in files

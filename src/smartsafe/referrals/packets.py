@@ -300,9 +300,22 @@ def _evidence_items(case) -> list[dict]:
             "size": item.size,
             "sha256": item.sha256,
             "received_at": _iso(item.received_at),
+            **_known_content(item),
         }
         for item in files
     ]
+
+
+def _known_content(item) -> dict:
+    """For a file on a partner's list of known abuse material: which list, and how it matched."""
+    if not item.known_content:
+        return {}
+    return {
+        "known_content": [
+            {"list": m.list_name, "source": m.hash_list.source, "method": m.method, "distance": m.distance}
+            for m in item.known_matches.select_related("hash_list").order_by("pk")
+        ]
+    }
 
 
 def _evidence(referral, case) -> dict:

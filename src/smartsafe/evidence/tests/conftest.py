@@ -16,3 +16,15 @@ def vault(settings, tmp_path):
     settings.SMARTSAFE_CLAMD_SOCKET = ""
     settings.SMARTSAFE_CLAMD_HOST = ""
     return tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def fresh_indexes():
+    """Each test starts with empty in-memory PDQ indexes (its database starts empty too)."""
+    from smartsafe.evidence import matching
+
+    matching.vault_index.reset()
+    matching.list_index._version = None
+    yield
+    matching.vault_index.reset()
+    matching.list_index._version = None

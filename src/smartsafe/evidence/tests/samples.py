@@ -70,3 +70,38 @@ ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" *
 SVG_SCRIPT = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 # EICAR's standard antivirus test string, assembled so this source file does not trip scanners.
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def drawing(seed: int, size=(640, 480)) -> Image.Image:
+    """A drawn scene (shapes and lines from a seeded generator): what a screenshot or photo of
+    objects looks like to PDQ, with no symmetry that would make its turned copies alike."""
+    from PIL import ImageDraw, ImageFilter
+
+    rng = np.random.default_rng(seed)
+    width, height = size
+    image = Image.new("RGB", size, tuple(int(c) for c in rng.integers(0, 255, 3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(25):
+        x0, x1 = sorted(int(v) for v in rng.integers(0, width, 2))
+        y0, y1 = sorted(int(v) for v in rng.integers(0, height, 2))
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        shape = rng.integers(0, 3)
+        if shape == 0:
+            draw.rectangle((x0, y0, x1, y1), fill=colour)
+        elif shape == 1:
+            draw.ellipse((x0, y0, x1, y1), fill=colour)
+        else:
+            draw.line((x0, y0, x1, y1), fill=colour, width=int(rng.integers(3, 20)))
+    return image.filter(ImageFilter.GaussianBlur(1))
+
+
+# Pillow's transposition that turns a picture into each of PDQ's dihedral variants (hashing.DIHEDRAL).
+DIHEDRAL_TRANSPOSE = {
+    "rotate90": Image.Transpose.ROTATE_90,
+    "rotate180": Image.Transpose.ROTATE_180,
+    "rotate270": Image.Transpose.ROTATE_270,
+    "flip_vertical": Image.Transpose.FLIP_TOP_BOTTOM,
+    "flip_horizontal": Image.Transpose.FLIP_LEFT_RIGHT,
+    "transpose": Image.Transpose.TRANSPOSE,
+    "transverse": Image.Transpose.TRANSVERSE,
+}

@@ -173,14 +173,17 @@ def test_staff_upload_to_a_contact_and_the_size_limit(settings, client, counsell
     assert AuditEvent.objects.get(action="evidence.reject").details["reason"] == "too_large"
 
 
-def test_the_panel_lists_files_with_seen_before_and_no_preview(counsellor):
+def test_the_panel_lists_files_with_seen_before_and_no_preview(
+    counsellor, django_capture_on_commit_callbacks
+):
     from django.template.loader import render_to_string
 
     from smartsafe.evidence.queries import panel_context
 
     first, second = make_case(counsellor), make_case(counsellor)
-    actions.receive_file(data=samples.png(), filename="a.png", case=first, via="web")
-    actions.receive_file(data=samples.png(), filename="<i>b.png", case=second, via="web")
+    with django_capture_on_commit_callbacks(execute=True):  # matching runs after commit
+        actions.receive_file(data=samples.png(), filename="a.png", case=first, via="web")
+        actions.receive_file(data=samples.png(), filename="<i>b.png", case=second, via="web")
     html = render_to_string(
         "evidence/_panel.html",
         {

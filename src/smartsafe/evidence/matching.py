@@ -1,0 +1,205 @@
+"""Matching a file against the vault (duplicates) and against partners' hash lists (known content).
+
+Two in-memory PDQ indexes per process (pdq_index.PdqIndex), both rebuilt from the database and
+never trusted beyond it:
+
+- the **vault index** holds the PDQ hash of every stored picture. Before each lookup it reads the
+  rows added since its last look (by id), and looks again for ids it saw missing — a row whose
+  transaction committed after a later one — for ``GAP_TTL``; ids still missing after that were
+  rolled back. Duplicates are matched by the worker (task ``match_file``, queued when a file is
+  stored, and the periodic ``link-evidence-duplicates`` for any file not yet compared), so the
+  upload never waits for it. Of two files stored at the same time, whichever is compared second
+  sees the other: each pair is found at least once and recorded once.
+- the **list index** holds the PDQ hashes of the lists in force. Each lookup first asks the
+  database (one small query) whether a list changed and rebuilds when one did.
+
+Matching uses all eight dihedral hashes of the new picture, so a turned or mirrored copy is
+found like the picture itself; stored pictures need only their own hash in the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Count, Max
+
+from . import hashing
+from .models import EvidenceFile, HashAlgorithm, KnownHash, KnownHashList
+from .pdq_index import Hit, PdqIndex, hex_to_words
+
+GAP_TTL = dt.timedelta(minutes=30)  # longer than any transaction that stores a file
+_BATCH = 50_000
+
+
+def query_hashes(file: EvidenceFile) -> np.ndarray | None:
+    """The hashes to look up for ``file``: its eight dihedral hashes (or its one hash, for files
+    stored before they were kept); None when the picture has no usable hash."""
+    if not file.pdq_hash or (file.pdq_quality or 0) < hashing.PDQ_MIN_QUALITY:
+        return None
+    return hex_to_words(hashing.split_dihedral(file.pdq_dihedral) or [file.pdq_hash])
+
+
+class VaultIndex:
+    """The PDQ hashes of the vault's pictures, kept current from the database by id."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.index = PdqIndex()
+        self.max_id = 0
+        self.gaps: dict[int, float] = {}  # id -> when it was first seen missing (monotonic)
+
+    def refresh(self) -> None:
+        with self._lock:
+            self._load_newer()
+            self._load_gaps()
+
+    def _add(self, rows) -> None:
+        usable = [
+            (pk, value) for pk, value, quality in rows if value and (quality or 0) >= hashing.PDQ_MIN_QUALITY
+        ]
+        if usable:
+            self.index.add_hex([pk for pk, _ in usable], [value for _, value in usable])
+
+    def _load_newer(self) -> None:
+        while True:
+            rows = list(
+                EvidenceFile.objects.filter(pk__gt=self.max_id)
+                .order_by("pk")
+                .values_list("pk", "pdq_hash", "pdq_quality")[:_BATCH]
+            )
+            if not rows:
+                # The rows seen last may have been rolled back with the database itself (a
+                # restored backup, a test): then start again.
+                if self.max_id and (EvidenceFile.objects.aggregate(top=Max("pk"))["top"] or 0) < self.max_id:
+                    self.reset()
+                    continue
+                return
+            now, expected = time.monotonic(), self.max_id + 1
+            for pk, _value, _quality in rows:
+                for missing in range(expected, pk):
+                    self.gaps[missing] = now
+                expected = pk + 1
+            self._add(rows)
+            self.max_id = rows[-1][0]
+            if len(rows) < _BATCH:
+                return
+
+    def _load_gaps(self) -> None:
+        if not self.gaps:
+            return
+        rows = list(
+            EvidenceFile.objects.filter(pk__in=list(self.gaps)).values_list("pk", "pdq_hash", "pdq_quality")
+        )
+        for pk, _value, _quality in rows:
+            del self.gaps[pk]
+        self._add(rows)
+        expired = time.monotonic() - GAP_TTL.total_seconds()
+        self.gaps = {pk: seen for pk, seen in self.gaps.items() if seen > expired}
+
+    def search(self, queries: np.ndarray, max_distance: int = hashing.PDQ_MATCH_DISTANCE) -> list[Hit]:
+        self.refresh()
+        return self.index.search(queries, max_distance)
+
+
+class ListIndex:
+    """The PDQ hashes of the hash lists in force, rebuilt whenever a list changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version = None
+        self.index = PdqIndex()
+        self.values: list[tuple[int, str]] = []  # index key -> (list id, hash)
+
+    @staticmethod
+    def version():
+        return tuple(KnownHashList.objects.aggregate(Max("changed_at"), Count("pk")).values())
+
+    def refresh(self) -> None:
+        version = self.version()
+        with self._lock:
+            if version == self._version:
+                return
+            rows = list(
+                KnownHash.objects.filter(
+                    algorithm=HashAlgorithm.PDQ, hash_list__status=KnownHashList.Status.ACTIVE
+                )
+                .exclude(quality__lt=hashing.PDQ_MIN_QUALITY)
+                .values_list("hash_list_id", "value")
+            )
+            index = PdqIndex()
+            index.add_hex(range(len(rows)), [value for _list, value in rows])
+            self.index, self.values, self._version = index, rows, version
+
+    def search(self, queries: np.ndarray) -> list[tuple[int, str, Hit]]:
+        self.refresh()
+        return [
+            (*self.values[hit.key], hit) for hit in self.index.search(queries, hashing.PDQ_MATCH_DISTANCE)
+        ]
+
+
+vault_index = VaultIndex()
+list_index = ListIndex()
+
+
+@dataclass(frozen=True)
+class ListMatch:
+    hash_list_id: int
+    method: str
+    value: str
+    distance: int = 0
+    variant: int = 0
+
+
+def duplicates_of(file: EvidenceFile) -> dict[int, tuple[str, int, int]]:
+    """Other files with the same bytes or a near-identical (possibly turned) picture.
+
+    ``{file id: (method, distance, variant)}``; the same SHA-256 wins over a PDQ match.
+    """
+    from .models import DuplicateMatch
+
+    found = {}
+    queries = query_hashes(file)
+    hits = {hit.key: hit for hit in vault_index.search(queries)} if queries is not None else {}
+    hits.pop(file.pk, None)
+    # The index finds; the database decides: each hit is checked against the stored hash.
+    for pk, value in EvidenceFile.objects.filter(pk__in=list(hits)).values_list("pk", "pdq_hash"):
+        distances = [hashing.pdq_distance(q, value) for q in _hex_rows(queries)] if value else []
+        if distances and min(distances) <= hashing.PDQ_MATCH_DISTANCE:
+            best = min(distances)
+            found[pk] = (DuplicateMatch.Method.PDQ, best, distances.index(best))
+    same = EvidenceFile.objects.filter(sha256=file.sha256).exclude(pk=file.pk).values_list("pk", flat=True)
+    found.update({pk: (DuplicateMatch.Method.SHA256, 0, 0) for pk in same})
+    return found
+
+
+def _hex_rows(words: np.ndarray) -> list[str]:
+    return [words[i].astype(">u8").tobytes().hex() for i in range(len(words))]
+
+
+def known_content_of(file: EvidenceFile) -> list[ListMatch]:
+    """The lists in force that hold ``file``: by digest, or by PDQ within the threshold (one match
+    per list, the closest)."""
+    digests = {HashAlgorithm.MD5: file.md5, HashAlgorithm.SHA1: file.sha1, HashAlgorithm.SHA256: file.sha256}
+    matches: dict[int, ListMatch] = {}
+    exact = KnownHash.objects.filter(
+        hash_list__status=KnownHashList.Status.ACTIVE,
+        algorithm__in=[a for a, v in digests.items() if v],
+        value__in=[v for v in digests.values() if v],
+    ).values_list("hash_list_id", "algorithm", "value")
+    for list_id, algorithm, value in exact:
+        if digests.get(algorithm) == value:
+            matches.setdefault(list_id, ListMatch(list_id, algorithm, value))
+    queries = query_hashes(file)
+    if queries is not None:
+        for list_id, value, hit in sorted(list_index.search(queries), key=lambda m: m[2].distance):
+            matches.setdefault(
+                list_id, ListMatch(list_id, HashAlgorithm.PDQ, value, hit.distance, hit.variant)
+            )
+    return list(matches.values())
