@@ -355,7 +355,9 @@ SMARTSAFE_AUDIT_SEAL_IN_BACKGROUND = not TESTING
 # Signed checkpoints of the audit chain (audit/checkpoints.py): a folder the database cannot reach
 # (in production a mount of another machine or write-once storage), the signing key (kept like
 # the evidence key; default: derived from the secret key) and an optional DPO address for copies.
-SMARTSAFE_AUDIT_CHECKPOINT_DIR = env_str("SMARTSAFE_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints"))
+SMARTSAFE_AUDIT_CHECKPOINT_DIR = env_str(
+    "SMARTSAFE_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints")
+)
 SMARTSAFE_AUDIT_CHECKPOINT_KEY = env_str("SMARTSAFE_AUDIT_CHECKPOINT_KEY")
 SMARTSAFE_AUDIT_CHECKPOINT_EMAIL = env_str("SMARTSAFE_AUDIT_CHECKPOINT_EMAIL")
 # Periodic jobs the scheduler enqueues (core/scheduler.py); the task worker runs them.
@@ -496,5 +498,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("SMARTSAFE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Every periodic job's start and end would fill the console twice a minute; failures are
+        # logged at warning level and above, and parked tasks at error level (jobs/durability.py).
+        "django_tasks": {"level": env_str("SMARTSAFE_TASK_LOG_LEVEL", "WARNING")},
+        "django_tasks_db": {"level": env_str("SMARTSAFE_TASK_LOG_LEVEL", "WARNING")},
+        "smartsafe.scheduler": {"level": env_str("SMARTSAFE_TASK_LOG_LEVEL", "WARNING")},
+    },
 }

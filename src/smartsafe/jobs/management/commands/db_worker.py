@@ -19,6 +19,12 @@ from smartsafe.jobs.worker import DurableWorker
 class Command(db_worker.Command):
     help = "Run a durable database task worker (heartbeat, reclaimed leases, bounded retries)."
 
+    def configure_logging(self, verbosity: int) -> None:
+        # The levels come from settings.LOGGING (SMARTSAFE_TASK_LOG_LEVEL: warnings by default, so
+        # a job every 30 seconds does not fill the console); -v 2 and more still show every task.
+        if verbosity >= 2:
+            super().configure_logging(verbosity)
+
     def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, reload,
                max_tasks, worker_id, exclude_queues, **options) -> None:  # fmt: skip
         self.configure_logging(verbosity)
@@ -36,6 +42,8 @@ class Command(db_worker.Command):
             worker_id=worker_id,
             excluded_queue_names=excluded,
         )
+        if verbosity < 2:  # with -v 2 the queue's own logger says it
+            self.stdout.write(f"Starting worker worker_id={worker.worker_id} queues={','.join(queue_names)}")
         with request_context.bind(request_context.RequestContext(via="task")):
             if reload and not batch:
                 if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
