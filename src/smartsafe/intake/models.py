@@ -121,7 +121,12 @@ class Contact(StorableTextModel, TimeStampedModel, VersionedModel):
                 name="contact_unique_external_id",
             ),
         ]
-        indexes = [models.Index(fields=["state", "-received_at"])]
+        indexes = [
+            models.Index(fields=["state", "-received_at"]),
+            # The inbox's order (views.inbox): the first page is read straight off this index.
+            models.Index(fields=["-urgent", "-received_at", "-id"], name="contact_inbox_order"),
+            # The search's trigram index on PostgreSQL lives in migration 0002 only (SQLite has none).
+        ]
 
     def __str__(self) -> str:
         return f"K-{self.pk}"

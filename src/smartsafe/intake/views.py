@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -33,6 +32,7 @@ from . import actions, queries
 from .filters import ContactFilter
 from .forms import EditContactForm, LogContactForm, NonDataForm
 from .models import NonDataKind
+from .paging import paginate
 from .permissions import can_assign_contact, can_log_contacts, can_read_contacts
 from .states import LABELS, TRANSITIONS, IllegalContactTransition
 
@@ -85,9 +85,9 @@ def inbox(request):
     _require_reader(request.user)
     queryset = unread.with_unread(queries.inbox(request.user)).order_by("-urgent", "-received_at", "-pk")
     filterset = ContactFilter(request.GET or None, queryset=queryset, request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(filterset.qs, request.GET.get("page"), PAGE_SIZE)
     used = {name: request.GET.getlist(name) for name in filterset.filters if request.GET.get(name)}
-    queries.record_list_read(request.user, filters=used, count=page.paginator.count, via="inbox")
+    queries.record_list_read(request.user, filters=used, count=page.count, via="inbox")
 
     query = request.GET.copy()
     query.pop("page", None)
