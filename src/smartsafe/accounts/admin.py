@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from smartsafe.directory.models import InstitutionMember
+from smartsafe.privacy.admin_access import STAFF
 
 from . import actions
 from .models import ApiToken, User
@@ -32,6 +33,7 @@ class InstitutionMemberInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    exposure = STAFF
     list_display = ("username", "display_name", "role", "institution", "is_active", "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
@@ -71,6 +73,8 @@ class UserAdmin(DjangoUserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Read-only: keys exist nowhere (only their SHA-256), and tokens are made by their owners."""
+
+    exposure = STAFF
 
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)

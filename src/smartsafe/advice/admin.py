@@ -7,11 +7,14 @@ and enforce who may publish; an admin form would bypass both.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from smartsafe.privacy.admin_access import REFERENCE
+
 from .models import Article
 
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
+    exposure = REFERENCE
     list_display = ("slug", "title_en", "audience", "status", "published_at", "updated_at")
     list_filter = ("status", "audience", "topics")
     search_fields = ("slug", "title_sr", "title_en")

@@ -155,6 +155,10 @@ AUDIT_EXPORT = "audit.export"
 AUDIT_VERIFY = "audit.verify"
 AUDIT_PRUNE = "audit.prune"
 
+# --- admin: reads of sensitive records in the Django admin (non-personal fields only) -----------
+ADMIN_VIEW = "admin.view"
+ADMIN_LIST = "admin.list"
+
 # --- api: the REST API --------------------------------------------------------------------------
 API_DENIED = "api.denied"
 
@@ -271,6 +275,8 @@ REGISTRY: dict[str, str] = {
     PREVENTION_VENUE_UPDATE: _("Venue edited"),
     PREVENTION_VENUE_MERGE: _("Duplicate venue merged into another"),
     PREVENTION_IMPORT: _("Past prevention events imported"),
+    ADMIN_VIEW: _("Sensitive record read in the Django admin (its non-personal fields)"),
+    ADMIN_LIST: _("List of sensitive records viewed in the Django admin"),
     API_DENIED: _("API request refused: the role or record does not allow it"),
     TASK_LIST: _("Failed background work listed (needs attention)"),
     TASK_RETRY: _("Failed background task queued again by a person"),

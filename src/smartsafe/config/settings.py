@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "smartsafe.advice",
     "smartsafe.portal",
     "smartsafe.api",
+    # Last: its admin module replaces the libraries' admin pages (see privacy/admin_access.py).
+    "smartsafe.privacy",
 ]
 
 MIDDLEWARE = [

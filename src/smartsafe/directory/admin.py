@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from smartsafe.privacy.admin_access import REFERENCE, STAFF
+
 from . import actions
 from .models import InspireApproach, InspireStrategy, Institution, InstitutionMember, Organisation, Service
 
@@ -24,6 +26,7 @@ class MemberInline(admin.TabularInline):
 
 @admin.register(Institution)
 class InstitutionAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     list_display = (
         "code",
         "name_sr",
@@ -62,6 +65,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 @admin.register(InstitutionMember)
 class InstitutionMemberAdmin(admin.ModelAdmin):
+    exposure = STAFF
     list_display = ("user", "institution")
     list_filter = ("institution__kind",)
     search_fields = ("user__username", "institution__code", "institution__name_en", "institution__name_sr")
@@ -76,6 +80,7 @@ class ApproachInline(admin.TabularInline):
 
 @admin.register(InspireStrategy)
 class InspireStrategyAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     list_display = ("number", "code", "name_en", "name_sr")
     search_fields = ("code", "name_en", "name_sr")
     inlines = [ApproachInline]
@@ -86,6 +91,7 @@ class InspireStrategyAdmin(admin.ModelAdmin):
 
 @admin.register(InspireApproach)
 class InspireApproachAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     list_display = ("code", "strategy", "name_en", "name_sr", "survey_count", "sort_order")
     list_filter = ("strategy",)
     search_fields = ("code", "name_en", "name_sr")
@@ -93,6 +99,7 @@ class InspireApproachAdmin(admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     list_display = ("code", "name_en", "name_sr", "sort_order", "active")
     list_editable = ("sort_order", "active")
     list_filter = ("active",)
@@ -101,6 +108,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     list_display = ("name", "acronym", "kind", "website", "town_list", "referrable", "active")
     list_filter = ("kind", "active", "strategies", "services", ("institution", admin.EmptyFieldListFilter))
     search_fields = ("slug", "name", "name_local", "acronym", "search_text")

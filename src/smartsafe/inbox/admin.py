@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from smartsafe.privacy.admin_access import REFERENCE
 from smartsafe.taxonomy.models import Channel
 
 from . import actions
@@ -53,6 +54,7 @@ class ChannelAccountForm(forms.ModelForm):
 
 @admin.register(ChannelAccount)
 class ChannelAccountAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     form = ChannelAccountForm
     list_display = ["name", "kind", "active", "last_polled_at", "last_error"]
     list_filter = ["kind", "active"]
@@ -95,6 +97,7 @@ class ChannelAccountAdmin(admin.ModelAdmin):
 
 @admin.register(CannedReply)
 class CannedReplyAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     list_display = ["title", "language", "active"]
     list_filter = ["language", "active"]
     search_fields = ["title", "body"]

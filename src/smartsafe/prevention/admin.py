@@ -2,10 +2,14 @@
 
 from django.contrib import admin
 
+from smartsafe.privacy.admin_access import REFERENCE
+
 from .models import Event, Venue
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
+
     def has_add_permission(self, request):
         return False
 

@@ -1,7 +1,8 @@
 """Django admin for referrals: administrators edit the routing rules and deadline policies.
 
-Referrals themselves are shown read-only: every change to a referral goes through ``actions.py``
-(permission, event, timeline, audit), never through a form that writes rows directly.
+Referrals themselves are shown read-only and without their content: every change to a referral goes
+through ``actions.py`` (permission, event, timeline, audit), never through a form that writes rows
+directly, and every read here is audited.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from smartsafe.directory.models import Institution
+from smartsafe.privacy.admin_access import REFERENCE, ContentAdminMixin
 
 from .models import DeadlinePolicy, Referral, RoutingRule
 
@@ -53,6 +55,7 @@ class RoutingRuleForm(forms.ModelForm):
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     form = RoutingRuleForm
     list_display = (
         "priority",
@@ -91,6 +94,7 @@ class DeadlinePolicyForm(forms.ModelForm):
 
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     form = DeadlinePolicyForm
     list_display = (
         "institution_kind",
@@ -105,17 +109,32 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(ContentAdminMixin, admin.ModelAdmin):
+    """Where a referral went and how far it got; never what it says about the child (the reason,
+    the packet, the institution's feedback), which administrators may not read in the app either."""
+
     list_display = ("__str__", "state", "urgent", "institution", "sent_at", "delivery_status")
     list_filter = ("state", "urgent", "delivery_status", "institution__kind")
     search_fields = ("case__reference", "institution__code", "institution_reference")
     list_select_related = ("case", "institution")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    shown_fields = (
+        "case",
+        "institution",
+        "kind",
+        "state",
+        "urgent",
+        "delivery_method",
+        "delivery_status",
+        "delivery_attempts",
+        "created_at",
+        "submitted_at",
+        "sent_at",
+        "delivered_at",
+        "acknowledged_at",
+        "accepted_at",
+        "rejected_at",
+        "completed_at",
+        "revoked_at",
+        "acknowledge_due_at",
+        "respond_due_at",
+    )

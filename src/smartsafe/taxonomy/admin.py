@@ -12,12 +12,15 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from smartsafe.privacy.admin_access import REFERENCE
+
 from .frameworks import chi_label, insafe_label
 from .models import AgeBand, Category, Channel, Municipality, Platform, ReporterType, Sex
 from .translation import to_latin
 
 
 class TermAdmin(admin.ModelAdmin):
+    exposure = REFERENCE
     list_display = ("code", "name_sr", "name_latin", "name_en", "sort_order", "active")
     list_display_links = ("code", "name_sr")
     list_filter = ("active",)
