@@ -32,6 +32,7 @@ from .models import EvidenceFile, HashAlgorithm, KnownHash, KnownHashList
 from .pdq_index import Hit, PdqIndex, hex_to_words
 
 GAP_TTL = dt.timedelta(minutes=30)  # longer than any transaction that stores a file
+GAP_WATCH = 1000  # missing ids watched below each row read
 _BATCH = 50_000
 
 
@@ -83,7 +84,10 @@ class VaultIndex:
                 return
             now, expected = time.monotonic(), self.max_id + 1
             for pk, _value, _quality in rows:
-                for missing in range(expected, pk):
+                # Uncommitted rows hold the ids just below those committed around them (there are
+                # never more of them than concurrent writers); a longer run of missing ids is a
+                # jump of the sequence, whose start needs no watching.
+                for missing in range(max(expected, pk - GAP_WATCH), pk):
                     self.gaps[missing] = now
                 expected = pk + 1
             self._add(rows)

@@ -106,3 +106,14 @@ def test_the_vault_index_starts_again_when_the_database_went_back(counsellor):
     words = _random(rng, 1)
     _file(7, contact, matching._hex_rows(words)[0])
     assert [h.key for h in index.search(words)] == [7]
+
+
+@pytest.mark.django_db
+def test_a_jump_of_the_sequence_is_not_watched_id_by_id(counsellor):
+    contact = make_contact(counsellor)
+    rng = np.random.default_rng(4)
+    _file(5, contact, matching._hex_rows(_random(rng, 1))[0])
+    _file(500_000, contact, matching._hex_rows(_random(rng, 1))[0])
+    index = matching.VaultIndex()
+    index.refresh()
+    assert len(index.gaps) <= 2 * matching.GAP_WATCH and 499_999 in index.gaps and 6 not in index.gaps
