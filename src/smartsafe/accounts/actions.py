@@ -4,6 +4,7 @@ first characters, the prefix, which is what people see to tell tokens apart)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
+from .middleware import has_totp
 from .models import ApiToken
 from .permissions import can_manage_tokens_of
 
@@ -32,6 +34,11 @@ def create_api_token(*, actor, user, name: str) -> tuple[ApiToken, str]:
         raise PermissionDenied(_("You may not create tokens for this account."))
     if not user.is_active:
         raise ValidationError(_("This account is deactivated; it cannot have API tokens."))
+    if getattr(settings, "SMARTSAFE_REQUIRE_MFA", True) and not has_totp(user):
+        # It would be refused at every request (authentication.py); say so now.
+        raise ValidationError(
+            _("This account has no second factor yet; set up two-factor authentication before making tokens.")
+        )
     if user.api_tokens.filter(revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
         raise ValidationError(
             _("This account already has %(count)d active tokens. Revoke one you no longer use first.")

@@ -5,6 +5,10 @@ Contract:
 - ``Token`` with a missing, extra or unreadable key, an unknown or revoked key, or a key of a
   deactivated account: 401 with a message that says which, recorded as ``auth.token_rejected``
   (the key is never recorded; for a known token its prefix is);
+- outside demo mode (``SMARTSAFE_REQUIRE_MFA``), a key of an account without a second factor:
+  401 (``mfa_missing``): a token must not be the way around two-factor authentication;
+- a client that failed too often (``token_throttle``): 429 with ``Retry-After`` for every token
+  request until its window ends, before the key is even looked up;
 - a good key: the request runs as the token's owner; ``last_used_at`` is written at most once a
   minute per token, so busy scripts do not cost a write per request.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +27,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
+from . import token_throttle
+from .middleware import has_totp
 from .models import ApiToken
 
 KEYWORD = "Token"
@@ -36,6 +43,13 @@ class ApiTokenAuthentication(BaseAuthentication):
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        wait = token_throttle.wait_seconds(request)
+        if wait is not None:
+            raise exceptions.Throttled(
+                wait=wait,
+                detail=_("Too many failed token attempts from this client; try again in %(seconds)d seconds.")
+                % {"seconds": wait},
+            )
         if len(header) != 2:
             self._reject(request, "malformed", _("Invalid token header: give exactly one key after “Token”."))
         try:
@@ -58,6 +72,16 @@ class ApiTokenAuthentication(BaseAuthentication):
             self._reject(
                 request, "user_inactive", _("The account this token belongs to is deactivated."), token=token
             )
+        if getattr(settings, "SMARTSAFE_REQUIRE_MFA", True) and not has_totp(token.user):
+            self._reject(
+                request,
+                "mfa_missing",
+                _(
+                    "The account this token belongs to has no second factor; tokens work only for "
+                    "accounts with two-factor authentication set up."
+                ),
+                token=token,
+            )
         self._touch(token)
         return token.user, token
 
@@ -75,7 +99,8 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     @staticmethod
     def _reject(request, reason: str, message, token: ApiToken | None = None):
-        details = {"reason": reason, "path": request.path[:200]}
+        failures = token_throttle.count_failure(request)
+        details = {"reason": reason, "path": request.path[:200], "client_failures": failures}
         if token is not None:
             record(
                 codes.AUTH_TOKEN_REJECTED,

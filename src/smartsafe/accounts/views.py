@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import actions, queries
+from . import actions, mfa_freshness, queries
 from .forms import ApiTokenForm
 
 
@@ -46,6 +48,14 @@ def profile(request):
 @login_required
 @require_POST
 def token_create(request):
+    if mfa_freshness.mfa_required_for_tokens(request.user) and not mfa_freshness.recently_passed_mfa(request):
+        # A token works without the second factor, so making one needs a code entered just now.
+        messages.warning(
+            request,
+            _("Confirm with a code from your authenticator app first, then create the token again."),
+        )
+        url = reverse("mfa_reauthenticate") + "?" + urlencode({"next": reverse("accounts:profile")})
+        return redirect(url)
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return _profile(request, form=form, status=400)
