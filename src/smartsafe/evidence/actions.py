@@ -34,6 +34,7 @@ from .models import (
     KnownHashList,
     ReceivedVia,
     ScanStatus,
+    VideoFrameHash,
 )
 from .permissions import (
     can_add_evidence,
@@ -131,6 +132,9 @@ def receive_file(
         raise exc
     digests = hashing.digests(validated.data)
     pdq = hashing.pdq(validated.data) if validated.kind == EvidenceKind.IMAGE else hashing.Pdq(None, None)
+    frames = hashing.video_frames(validated.data) if validated.kind == EvidenceKind.VIDEO else []
+    if validated.kind == EvidenceKind.VIDEO:
+        pdq = hashing.Pdq(None, None, _("%(count)s key frames hashed") % {"count": len(frames)})
     name = storage.new_name()
     sealed = crypto.seal(validated.data, context=name)
     storage.put(name, sealed.ciphertext)
@@ -158,6 +162,16 @@ def receive_file(
                 received_by=actor if getattr(actor, "is_authenticated", False) else None,
                 scan_status=scan.status,
                 scan_signature=scan.signature,
+            )
+            VideoFrameHash.objects.bulk_create(
+                VideoFrameHash(
+                    file=file,
+                    at_seconds=frame.at_seconds,
+                    pdq_hash=frame.pdq.hash,
+                    pdq_quality=frame.pdq.quality,
+                    pdq_dihedral=frame.pdq.dihedral_text,
+                )
+                for frame in frames
             )
             _custody(file, CustodyAction.RECEIVED, actor, via=via, sha256=file.sha256, size=file.size)
             if scan.status != ScanStatus.NOT_SCANNED:

@@ -108,3 +108,65 @@ def split_dihedral(text: str) -> list[str]:
 def pdq_distance(a: str, b: str) -> int:
     """Hamming distance between two PDQ hashes in hex."""
     return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+# Videos: key frames only (what the encoder stored whole, at scene changes and every few seconds),
+# at most one a second and MAX_VIDEO_FRAMES in all, so a long video costs a bounded time.
+MAX_VIDEO_FRAMES = 120
+
+
+@dataclass(frozen=True)
+class Frame:
+    at_seconds: float
+    pdq: Pdq
+
+
+def video_frames(data: bytes) -> list[Frame]:
+    """PDQ hashes of a video's key frames (those with a usable quality; repeats left out)."""
+    import av
+    import numpy
+    import pdqhash
+
+    frames: list[Frame] = []
+    seen: set[str] = set()
+    last = -1.0
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            stream = container.streams.video[0]
+            stream.codec_context.skip_frame = "NONKEY"
+            for frame in container.decode(stream):
+                at = float(frame.time or 0.0)
+                if at - last < 1.0 and frames:
+                    continue
+                last = at
+                image = frame.to_image()
+                # A picture shown in a player or a phone's viewer sits between dark bars, which
+                # PDQ does not see past: the frame is hashed as it is and without its border.
+                trimmed = _without_border(image)
+                for part in [image] if trimmed is image else [image, trimmed]:
+                    part.thumbnail((PDQ_MAX_SIDE, PDQ_MAX_SIDE))
+                    rgb = numpy.asarray(part.convert("RGB"), dtype=numpy.uint8)
+                    vectors, quality = pdqhash.compute_dihedral(rgb)
+                    hashes = tuple(_hex(vector) for vector in vectors)
+                    if quality >= PDQ_MIN_QUALITY and hashes[0] not in seen:
+                        seen.add(hashes[0])
+                        frames.append(Frame(at, Pdq(hashes[0], int(quality), dihedral=hashes)))
+                if len(frames) >= MAX_VIDEO_FRAMES:
+                    break
+    except Exception as exc:  # noqa: BLE001 - a frame the decoder gives up on ends the hashing, not the upload
+        log.warning("video frames not hashed further: %s", exc)
+    return frames
+
+
+def _without_border(image):
+    """``image`` without the even border around it (the colour of its top left corner), if any."""
+    from PIL import Image, ImageChops
+
+    rgb = image.convert("RGB")
+    background = Image.new("RGB", rgb.size, rgb.getpixel((0, 0)))
+    box = ImageChops.difference(rgb, background).convert("L").point(lambda v: 255 if v > 24 else 0).getbbox()
+    if not box or box == (0, 0, rgb.width, rgb.height):
+        return image
+    if (box[2] - box[0]) * (box[3] - box[1]) < rgb.width * rgb.height // 16:
+        return image  # a small thing on an empty screen: not the picture
+    return rgb.crop(box)

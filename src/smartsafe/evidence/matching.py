@@ -28,7 +28,7 @@ import numpy as np
 from django.db.models import Count, Max
 
 from . import hashing
-from .models import EvidenceFile, HashAlgorithm, KnownHash, KnownHashList
+from .models import EvidenceFile, EvidenceKind, HashAlgorithm, KnownHash, KnownHashList, VideoFrameHash
 from .pdq_index import Hit, PdqIndex, hex_to_words
 
 GAP_TTL = dt.timedelta(minutes=30)  # longer than any transaction that stores a file
@@ -38,10 +38,31 @@ _BATCH = 50_000
 
 def query_hashes(file: EvidenceFile) -> np.ndarray | None:
     """The hashes to look up for ``file``: its eight dihedral hashes (or its one hash, for files
-    stored before they were kept); None when the picture has no usable hash."""
+    stored before they were kept), for a video those of each key frame; None when it has none."""
+    if file.kind == EvidenceKind.VIDEO:
+        hashes = [
+            h
+            for dihedral, value in VideoFrameHash.objects.filter(file=file).values_list(
+                "pdq_dihedral", "pdq_hash"
+            )
+            for h in (hashing.split_dihedral(dihedral) or [value])
+        ]
+        return hex_to_words(hashes) if hashes else None
     if not file.pdq_hash or (file.pdq_quality or 0) < hashing.PDQ_MIN_QUALITY:
         return None
     return hex_to_words(hashing.split_dihedral(file.pdq_dihedral) or [file.pdq_hash])
+
+
+def stored_hashes(pks) -> dict[int, list[str]]:
+    """The hashes the index holds for each file: a picture's own, or each key frame's of a video."""
+    found: dict[int, list[str]] = {}
+    for pk, value in EvidenceFile.objects.filter(pk__in=pks, pdq_hash__isnull=False).values_list(
+        "pk", "pdq_hash"
+    ):
+        found.setdefault(pk, []).append(value)
+    for pk, value in VideoFrameHash.objects.filter(file_id__in=pks).values_list("file_id", "pdq_hash"):
+        found.setdefault(pk, []).append(value)
+    return found
 
 
 class VaultIndex:
@@ -63,8 +84,13 @@ class VaultIndex:
 
     def _add(self, rows) -> None:
         usable = [
-            (pk, value) for pk, value, quality in rows if value and (quality or 0) >= hashing.PDQ_MIN_QUALITY
+            (pk, value)
+            for pk, value, quality, _kind in rows
+            if value and (quality or 0) >= hashing.PDQ_MIN_QUALITY
         ]
+        videos = [pk for pk, _value, _quality, kind in rows if kind == EvidenceKind.VIDEO]
+        if videos:  # a video's key frames, written in the same transaction as its row
+            usable += VideoFrameHash.objects.filter(file_id__in=videos).values_list("file_id", "pdq_hash")
         if usable:
             self.index.add_hex([pk for pk, _ in usable], [value for _, value in usable])
 
@@ -73,7 +99,7 @@ class VaultIndex:
             rows = list(
                 EvidenceFile.objects.filter(pk__gt=self.max_id)
                 .order_by("pk")
-                .values_list("pk", "pdq_hash", "pdq_quality")[:_BATCH]
+                .values_list("pk", "pdq_hash", "pdq_quality", "kind")[:_BATCH]
             )
             if not rows:
                 # The rows seen last may have been rolled back with the database itself (a
@@ -83,7 +109,7 @@ class VaultIndex:
                     continue
                 return
             now, expected = time.monotonic(), self.max_id + 1
-            for pk, _value, _quality in rows:
+            for pk, *_fields in rows:
                 # Uncommitted rows hold the ids just below those committed around them (there are
                 # never more of them than concurrent writers); a longer run of missing ids is a
                 # jump of the sequence, whose start needs no watching.
@@ -99,9 +125,11 @@ class VaultIndex:
         if not self.gaps:
             return
         rows = list(
-            EvidenceFile.objects.filter(pk__in=list(self.gaps)).values_list("pk", "pdq_hash", "pdq_quality")
+            EvidenceFile.objects.filter(pk__in=list(self.gaps)).values_list(
+                "pk", "pdq_hash", "pdq_quality", "kind"
+            )
         )
-        for pk, _value, _quality in rows:
+        for pk, *_fields in rows:
             del self.gaps[pk]
         self._add(rows)
         expired = time.monotonic() - GAP_TTL.total_seconds()
@@ -173,11 +201,14 @@ def duplicates_of(file: EvidenceFile) -> dict[int, tuple[str, int, int]]:
     hits = {hit.key: hit for hit in vault_index.search(queries)} if queries is not None else {}
     hits.pop(file.pk, None)
     # The index finds; the database decides: each hit is checked against the stored hash.
-    for pk, value in EvidenceFile.objects.filter(pk__in=list(hits)).values_list("pk", "pdq_hash"):
-        distances = [hashing.pdq_distance(q, value) for q in _hex_rows(queries)] if value else []
-        if distances and min(distances) <= hashing.PDQ_MATCH_DISTANCE:
-            best = min(distances)
-            found[pk] = (DuplicateMatch.Method.PDQ, best, distances.index(best))
+    query_hex = _hex_rows(queries) if queries is not None else []
+    for pk, values in stored_hashes(list(hits)).items():
+        distances = [min(hashing.pdq_distance(q, v) for v in values) for q in query_hex]
+        best = min(distances)
+        if best <= hashing.PDQ_MATCH_DISTANCE:
+            # For a video the query holds eight hashes per key frame: the variant is the position
+            # among the eight.
+            found[pk] = (DuplicateMatch.Method.PDQ, best, distances.index(best) % len(hashing.DIHEDRAL))
     same = EvidenceFile.objects.filter(sha256=file.sha256).exclude(pk=file.pk).values_list("pk", flat=True)
     found.update({pk: (DuplicateMatch.Method.SHA256, 0, 0) for pk in same})
     return found
@@ -203,7 +234,6 @@ def known_content_of(file: EvidenceFile) -> list[ListMatch]:
     queries = query_hashes(file)
     if queries is not None:
         for list_id, value, hit in sorted(list_index.search(queries), key=lambda m: m[2].distance):
-            matches.setdefault(
-                list_id, ListMatch(list_id, HashAlgorithm.PDQ, value, hit.distance, hit.variant)
-            )
+            variant = hit.variant % len(hashing.DIHEDRAL)  # a video's queries: 8 per key frame
+            matches.setdefault(list_id, ListMatch(list_id, HashAlgorithm.PDQ, value, hit.distance, variant))
     return list(matches.values())

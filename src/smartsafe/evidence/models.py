@@ -25,6 +25,7 @@ class EvidenceKind(models.TextChoices):
     TEXT = "text", _("Text")
     CHAT_EXPORT = "chat_export", _("Chat export")
     ARCHIVE = "archive", _("Archive (zip)")
+    VIDEO = "video", _("Video")
 
 
 class ReceivedVia(models.TextChoices):
@@ -151,6 +152,22 @@ class EvidenceFile(models.Model):
         if self.case_id:
             return self.case
         return self.contact.case if self.contact_id and self.contact.case_id else None
+
+
+class VideoFrameHash(models.Model):
+    """The PDQ hashes of one key frame of a video, matched like a picture's (hashing.video_frames)."""
+
+    file = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="frame_hashes")
+    at_seconds = models.FloatField(_("time in the video (s)"))
+    pdq_hash = models.CharField(_("PDQ hash"), max_length=64)
+    pdq_quality = models.PositiveSmallIntegerField(_("PDQ quality"))
+    pdq_dihedral = models.CharField(_("dihedral PDQ hashes"), max_length=512)
+
+    class Meta:
+        ordering = ["file", "at_seconds"]
+
+    def __str__(self) -> str:
+        return f"E-{self.file_id} at {self.at_seconds:.1f} s"
 
 
 class CustodyQuerySet(models.QuerySet):

@@ -45,7 +45,13 @@ BINARY_TYPES = {
     "image/heic": (EvidenceKind.IMAGE, ("heic", "heif"), None),
     "application/pdf": (EvidenceKind.PDF, ("pdf",), None),
     "application/zip": (EvidenceKind.ARCHIVE, ("zip",), None),
+    "video/mp4": (EvidenceKind.VIDEO, ("mp4", "m4v"), None),
+    "video/x-m4v": (EvidenceKind.VIDEO, ("m4v", "mp4"), None),
+    "video/quicktime": (EvidenceKind.VIDEO, ("mov",), None),
+    "video/webm": (EvidenceKind.VIDEO, ("webm",), None),
 }
+MAX_VIDEO_SECONDS = 60 * 60
+MAX_VIDEO_PIXELS = 4096 * 2160
 TEXT_EXTENSIONS = ("txt", "text", "log", "csv", "json")
 KNOWN_EXTENSIONS = {ext for _kind, exts, _fmt in BINARY_TYPES.values() for ext in exts} | set(TEXT_EXTENSIONS)
 
@@ -225,6 +231,8 @@ def _check_content(name: str, data: bytes, *, nested: bool) -> tuple[str, str, t
         _check_not_polyglot(name, data, mime)
         if kind == EvidenceKind.PDF:
             _check_pdf(name, data)
+        elif kind == EvidenceKind.VIDEO:
+            _check_video(name, data)
         elif pillow_format:
             _check_image(name, data, pillow_format)
         return ("image/png" if mime == "image/apng" else mime), kind, ()
@@ -294,6 +302,27 @@ def _check_image(name: str, data: bytes, pillow_format: str) -> None:
         raise _reject(_("“%(name)s” is a damaged picture and cannot be opened."), name, "damaged")
     if width * height > MAX_IMAGE_PIXELS:
         raise _reject(_("“%(name)s” is too large a picture to open safely."), name, "image_bomb")
+
+
+def _check_video(name: str, data: bytes) -> None:
+    """The container opens, holds a video stream, and is within the limits (nothing decoded yet)."""
+    import av
+
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            streams = container.streams.video
+            if not streams:
+                raise ValueError("no video stream")
+            width, height = streams[0].width, streams[0].height
+            seconds = (container.duration or 0) / 1_000_000
+    except Exception:  # noqa: BLE001 - the demuxer raises many kinds of error on damaged input
+        raise _reject(_("“%(name)s” is a damaged video and cannot be opened."), name, "damaged") from None
+    if not width or not height or width * height > MAX_VIDEO_PIXELS or seconds > MAX_VIDEO_SECONDS:
+        raise _reject(
+            _("“%(name)s” is too large a video to open safely (at most 4K and one hour)."),
+            name,
+            "video_limits",
+        )
 
 
 def _decode_text(data: bytes) -> str | None:

@@ -105,3 +105,31 @@ DIHEDRAL_TRANSPOSE = {
     "transpose": Image.Transpose.TRANSPOSE,
     "transverse": Image.Transpose.TRANSVERSE,
 }
+
+
+def video(
+    pictures, *, fmt: str = "mp4", codec: str = "libx264", fps: int = 5, seconds_each: int = 2
+) -> bytes:
+    """A video showing each picture for ``seconds_each`` (a key frame every second), made with PyAV."""
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=fmt) as out:
+        stream = out.add_stream(codec, rate=fps)
+        stream.width, stream.height = pictures[0].size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"g": str(fps)}
+        for picture in pictures:
+            for _ in range(fps * seconds_each):
+                for packet in stream.encode(av.VideoFrame.from_image(picture.convert("RGB"))):
+                    out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return buffer.getvalue()
+
+
+def screen_recording(picture: Image.Image) -> Image.Image:
+    """The picture as a recording of a phone's screen shows it: letterboxed between black bars."""
+    screen = Image.new("RGB", (picture.width, picture.height * 2), (0, 0, 0))
+    screen.paste(picture, (0, picture.height // 2))
+    return screen
