@@ -658,3 +658,26 @@ def export_confirmed_hashes(*, actor, algorithm: str, recipient: str = "") -> st
         recipient=recipient,
     )
     return hashlists.write(algorithm, rows)
+
+
+@transaction.atomic
+def shred_for_retention(*, file: EvidenceFile, policy: str = "evidence") -> EvidenceFile:
+    """Crypto-shred a file whose retention period is over (the privacy app's scheduled job).
+
+    As ``delete_file`` does, but by the system rather than a supervisor: the wrapped key and nonce
+    are forgotten, the stored bytes removed after commit; the record, its hashes and its custody
+    log stay (statistics and the chain of custody do not change). Files of cases under a legal
+    hold never reach here (the job leaves them out).
+    """
+    file = EvidenceFile.objects.select_for_update().get(pk=file.pk)
+    if file.is_deleted:
+        return file
+    reason = f"retention period over ({policy})"
+    name = file.storage_name
+    file.wrapped_key, file.nonce = b"", b""
+    file.deleted_at, file.deleted_by, file.deletion_reason = timezone.now(), None, reason
+    file.save(update_fields=["wrapped_key", "nonce", "deleted_at", "deleted_by", "deletion_reason"])
+    _custody(file, CustodyAction.DELETED, None, reason)
+    record("evidence.delete", actor=None, obj=file, reason=reason, sha256=file.sha256)
+    transaction.on_commit(lambda: storage.delete(name))
+    return file
