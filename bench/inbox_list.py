@@ -419,7 +419,9 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("-n", type=int, default=100, help="requests per measurement (at most 1,000)")
     parser.add_argument("--web", type=int, default=None, help="web processes (default: the number of CPUs)")
-    parser.add_argument("--keep", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database (to EXPLAIN queries); drop it by hand"
+    )
     args = parser.parse_args()
     if not 1 <= args.contacts <= MAX_CONTACTS:
         parser.error(f"--contacts must be between 1 and {MAX_CONTACTS:,}")
@@ -451,7 +453,10 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-            drop()
+            if args.keep:
+                print(f"  kept database {DATABASE}")
+            else:
+                drop()
     return 0
 
 
