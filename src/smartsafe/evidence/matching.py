@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from . import hashing
 from .models import EvidenceFile, EvidenceKind, HashAlgorithm, KnownHash, KnownHashList, VideoFrameHash
@@ -151,13 +151,16 @@ class ListIndex:
 
     @staticmethod
     def version():
-        return tuple(KnownHashList.objects.aggregate(Max("changed_at"), Count("pk")).values())
+        active = Count("pk", filter=Q(status=KnownHashList.Status.ACTIVE))
+        found = KnownHashList.objects.aggregate(changed=Max("changed_at"), lists=Count("pk"), active=active)
+        return found["changed"], found["lists"], found["active"]
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
+        """Bring the index up to date; False when no list is in force (nothing to match against)."""
         version = self.version()
         with self._lock:
             if version == self._version:
-                return
+                return bool(version[2])
             rows = list(
                 KnownHash.objects.filter(
                     algorithm=HashAlgorithm.PDQ, hash_list__status=KnownHashList.Status.ACTIVE
@@ -168,9 +171,10 @@ class ListIndex:
             index = PdqIndex()
             index.add_hex(range(len(rows)), [value for _list, value in rows])
             self.index, self.values, self._version = index, rows, version
+            return bool(version[2])
 
     def search(self, queries: np.ndarray) -> list[tuple[int, str, Hit]]:
-        self.refresh()
+        """(list id, hash, hit) for each list hash near ``queries``; call ``refresh`` first."""
         return [
             (*self.values[hit.key], hit) for hit in self.index.search(queries, hashing.PDQ_MATCH_DISTANCE)
         ]
@@ -221,6 +225,8 @@ def _hex_rows(words: np.ndarray) -> list[str]:
 def known_content_of(file: EvidenceFile) -> list[ListMatch]:
     """The lists in force that hold ``file``: by digest, or by PDQ within the threshold (one match
     per list, the closest)."""
+    if not list_index.refresh():
+        return []  # no list in force: one query per file, nothing more
     digests = {HashAlgorithm.MD5: file.md5, HashAlgorithm.SHA1: file.sha1, HashAlgorithm.SHA256: file.sha256}
     matches: dict[int, ListMatch] = {}
     exact = KnownHash.objects.filter(
