@@ -285,14 +285,34 @@ def link_cases(*, actor, case: Case, other: Case) -> bool:
 
 
 @transaction.atomic
-def share_with_institution(*, actor, case: Case, institution) -> CaseShare:
-    """Let ``institution``'s liaisons see this case (used when a referral is sent)."""
+def share_with_institution(*, actor, case: Case, institution, referral=None, reason: str = "") -> CaseShare:
+    """Let ``institution``'s liaisons see this case (docs/decisions/0006-case-shares-follow-referrals.md).
+
+    There are two ways, both audited: a referral of this case to this institution being sent
+    (``referral``), or a supervisor's explicit share with a ``reason`` (kept on the case's timeline;
+    the audit event says only that it was explicit). Anything else is refused.
+    """
+    if referral is not None:
+        if referral.case_id != case.pk or referral.institution_id != institution.pk:
+            raise ValidationError(_("This referral is not a referral of this case to this institution."))
+        basis = {"referral": referral.pk}
+        timeline = {"referral": referral.pk}
+    else:
+        if not is_supervisor(actor):
+            raise PermissionDenied(
+                _("Only a supervisor may share a case with an institution without a referral.")
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": _("Say why the case is shared without a referral.")})
+        basis = {"explicit": True}
+        timeline = {"reason": reason[:500]}
     share, created = CaseShare.objects.get_or_create(
         case=case, institution=institution, defaults={"created_by": actor}
     )
     if created:
-        _timeline(case, "shared", actor, institution=institution.code)
-        record("case.share", actor=actor, obj=case, institution=institution.code)
+        _timeline(case, "shared", actor, institution=institution.code, **timeline)
+        record("case.share", actor=actor, obj=case, institution=institution.code, **basis)
     return share
 
 

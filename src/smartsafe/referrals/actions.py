@@ -354,7 +354,7 @@ def transition_referral(
         details["packet_sha256"] = referral.packet_sha256
     record(TRANSITION_CODES[action], actor=actor, obj=referral, **details)
 
-    if action == "revoke" and before not in UNSENT_STATES:
+    if action == "reject" or (action == "revoke" and before not in UNSENT_STATES):
         _unshare_unless_live(referral, actor)
     if action in INSTITUTION_ACTIONS:
         notify.notify_owner(referral, action, actor=actor, on_behalf=on_behalf)
@@ -376,7 +376,9 @@ def _dispatch(referral: Referral, actor, now) -> None:
     referral.save()
 
     case = referral.case
-    case_actions.share_with_institution(actor=actor, case=case, institution=referral.institution)
+    case_actions.share_with_institution(
+        actor=actor, case=case, institution=referral.institution, referral=referral
+    )
     if case.kind != CaseKind.REFERRED:
         case = case_actions.update_case(actor=actor, case=case, expected_version=None, kind=CaseKind.REFERRED)
     if "await_institution" in case_allowed_actions(case.state):
@@ -385,11 +387,17 @@ def _dispatch(referral: Referral, actor, now) -> None:
 
 
 def _unshare_unless_live(referral: Referral, actor) -> None:
-    """Stop sharing the case with the institution unless another referral to it still stands."""
+    """Stop sharing the case with the institution unless another referral to it still stands.
+
+    Called when a sent referral is revoked or rejected (decision 0006): a rejection is the
+    institution saying it will not act, so it keeps no access to the case through it. "Still
+    stands" means sent and neither rejected nor revoked; a completed referral stands (the
+    institution worked the case and may need to look back at it).
+    """
     others = (
         Referral.objects.filter(case=referral.case, institution=referral.institution)
         .exclude(pk=referral.pk)
-        .exclude(state__in=[*UNSENT_STATES, ReferralState.REVOKED])
+        .exclude(state__in=[*UNSENT_STATES, ReferralState.REVOKED, ReferralState.REJECTED])
     )
     if not others.exists():
         case_actions.revoke_share(actor=actor, case=referral.case, institution=referral.institution)

@@ -119,7 +119,7 @@ def world(counsellor, supervisor, auditor, police, school, police_liaison, schoo
     contact = testing.make_contact(counsellor)
     free_contact = testing.make_contact(counsellor)
     case = testing.make_case(counsellor)
-    share_with_institution(actor=counsellor, case=case, institution=police)
+    share_with_institution(actor=supervisor, case=case, institution=police, reason="Test share")
     case.refresh_from_db()
     users = {
         "counsellor": counsellor,
@@ -158,11 +158,13 @@ def test_role_endpoint_matrix(world, client_for, role, method, path, body, expec
         assert AuditEvent.objects.filter(action="api.denied", actor=user, details__path=url).exists()
 
 
-def test_institution_isolation(client_for, counsellor, police, school, police_liaison, school_liaison, terms):
+def test_institution_isolation(
+    client_for, counsellor, police, school, police_liaison, school_liaison, terms, supervisor
+):
     """A liaison sees their own institution's shared cases and nothing of another's, by any key."""
     police_case, school_case, private_case = (testing.make_case(counsellor) for _ in range(3))
-    share_with_institution(actor=counsellor, case=police_case, institution=police)
-    share_with_institution(actor=counsellor, case=school_case, institution=school)
+    share_with_institution(actor=supervisor, case=police_case, institution=police, reason="Test share")
+    share_with_institution(actor=supervisor, case=school_case, institution=school, reason="Test share")
     for liaison, own, others in (
         (police_liaison, police_case, (school_case, private_case)),
         (school_liaison, school_case, (police_case, private_case)),

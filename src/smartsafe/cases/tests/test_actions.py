@@ -153,12 +153,12 @@ def test_notes(counsellor, auditor):
     assert case.timeline.filter(kind="note_added", data__note=note.pk).exists()
 
 
-def test_sharing_is_what_scopes_liaisons(counsellor, police, police_liaison, school_liaison):
+def test_sharing_is_what_scopes_liaisons(counsellor, police, police_liaison, school_liaison, supervisor):
     from smartsafe.cases.queries import cases_visible_to
 
     case = make_case(counsellor)
     assert not cases_visible_to(police_liaison).exists()
-    actions.share_with_institution(actor=counsellor, case=case, institution=police)
+    actions.share_with_institution(actor=supervisor, case=case, institution=police, reason="Test share")
     assert list(cases_visible_to(police_liaison)) == [case]
     assert not cases_visible_to(school_liaison).exists()
     actions.revoke_share(actor=counsellor, case=case, institution=police)

@@ -38,14 +38,14 @@ def test_inactive_users_see_nothing(counsellor):
     assert not cases_visible_to(counsellor).exists()
 
 
-def test_liaison_isolation_matrix(counsellor, police, school, police_liaison, school_liaison):
+def test_liaison_isolation_matrix(counsellor, police, school, police_liaison, school_liaison, supervisor):
     police_case, school_case, private_case = (
         make_case(counsellor),
         make_case(counsellor),
         make_case(counsellor),
     )
-    share_with_institution(actor=counsellor, case=police_case, institution=police)
-    share_with_institution(actor=counsellor, case=school_case, institution=school)
+    share_with_institution(actor=supervisor, case=police_case, institution=police, reason="Test share")
+    share_with_institution(actor=supervisor, case=school_case, institution=school, reason="Test share")
     expected = {police_liaison: {police_case}, school_liaison: {school_case}}
     for liaison, visible in expected.items():
         for case in (police_case, school_case, private_case):

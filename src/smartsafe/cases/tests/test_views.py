@@ -50,14 +50,16 @@ def test_anonymous_is_sent_to_login(client, counsellor):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_liaison_sees_only_shared_cases_and_a_limited_view(client, counsellor, police, police_liaison):
+def test_liaison_sees_only_shared_cases_and_a_limited_view(
+    client, counsellor, police, police_liaison, supervisor
+):
     secret = make_case(counsellor, title="Not shared at all")
     shared = make_case(counsellor, title="Shared with police", categories=[category("threats_blackmail")])
     from smartsafe.cases.actions import add_note
 
     add_note(actor=counsellor, case=shared, body="Internal note about the family")
     add_artefact(actor=counsellor, case=shared, kind="profile_url", value="https://instagram.com/bad.actor")
-    share_with_institution(actor=counsellor, case=shared, institution=police)
+    share_with_institution(actor=supervisor, case=shared, institution=police, reason="Test share")
     client.force_login(police_liaison)
 
     assert client.get(detail(secret)).status_code == 404

@@ -301,7 +301,7 @@ def test_timeline_renders_every_kind_as_a_sentence(client, counsellor, superviso
     actions.add_artefact(actor=counsellor, case=case, kind="phone", value="064 123 4567")
     actions.link_cases(actor=counsellor, case=case, other=other)
     institution = make_institution()
-    actions.share_with_institution(actor=supervisor, case=case, institution=institution)
+    actions.share_with_institution(actor=supervisor, case=case, institution=institution, reason="Test share")
     actions.revoke_share(actor=supervisor, case=case, institution=institution)
     actions.transition_case(actor=counsellor, case=case, action="start")
     client.force_login(counsellor)

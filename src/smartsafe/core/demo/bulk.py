@@ -22,7 +22,6 @@ from smartsafe.cases.models import (
     Case,
     CaseLink,
     CaseNote,
-    CaseShare,
     ReferenceSequence,
     TimelineEntry,
 )
@@ -251,8 +250,8 @@ class HistoryWriter:
                     )
                 )
                 state = fields
-                if step.action == "await_institution":
-                    self._share(case, row, step, timeline)
+                # No share here: an institution sees a case only through a referral to it, and
+                # the demo's referrals are sent through the real actions (referrals/demo.py).
             for at, kind, value, platform_key in case.artefacts:
                 normalized, platform = artefact_identity(kind, value, platform_key, self.vocab)
                 if (row.pk, kind, normalized) in seen:
@@ -281,21 +280,6 @@ class HistoryWriter:
         Artefact.objects.bulk_create(artefacts, batch_size=BATCH)
         timeline += self._links(artefacts)
         return timeline
-
-    def _share(self, case, row, step, timeline) -> None:
-        institution = institution_for(case.category, self.institutions)
-        if institution is None:
-            return
-        actor = self.staff.user(step.actor)
-        _share, created = CaseShare.objects.get_or_create(
-            case=row, institution=institution, defaults={"created_by": actor, "created_at": step.at}
-        )
-        if created:
-            timeline.append(
-                TimelineEntry(
-                    case=row, at=step.at, actor=actor, kind="shared", data={"institution": institution.code}
-                )
-            )
 
     def _links(self, artefacts: list[Artefact]) -> list[TimelineEntry]:
         """Cases that share an artefact are linked, as ``add_artefact`` does when the second one arrives."""

@@ -14,11 +14,11 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 
 from smartsafe.cases import actions as case_actions
-from smartsafe.cases.models import Artefact, Case, CaseNote, CaseShare, TimelineEntry
+from smartsafe.cases.models import Artefact, Case, CaseNote, TimelineEntry
 from smartsafe.intake import actions as contact_actions
 from smartsafe.intake.models import Contact
 
-from .bulk import institution_for, simulate
+from .bulk import simulate
 
 
 class LiveWriter:
@@ -145,11 +145,7 @@ class LiveWriter:
         case_actions.transition_case(
             actor=actor, case=row, action=step.action, resolution=step.resolution, note=step.note
         )
-        if step.action == "await_institution":
-            institution = institution_for(case.category, self.institutions)
-            if institution is not None:
-                share = case_actions.share_with_institution(actor=actor, case=row, institution=institution)
-                CaseShare.objects.filter(pk=share.pk).update(created_at=step.at)
+        # No share here: an institution sees a case only through a referral to it (referrals/demo.py).
 
     def _note(self, payload) -> None:
         case, (at, author, body) = payload
