@@ -159,6 +159,13 @@ AUDIT_PRUNE = "audit.prune"
 ADMIN_VIEW = "admin.view"
 ADMIN_LIST = "admin.list"
 
+# --- privacy: retention rules, legal holds, the retention job --------------------------------
+RETENTION_POLICY_CHANGE = "retention.policy_change"
+RETENTION_DRY_RUN = "retention.dry_run"
+RETENTION_APPLY = "retention.apply"
+LEGAL_HOLD_PLACE = "legal_hold.place"
+LEGAL_HOLD_LIFT = "legal_hold.lift"
+
 # --- api: the REST API --------------------------------------------------------------------------
 API_DENIED = "api.denied"
 
@@ -277,6 +284,11 @@ REGISTRY: dict[str, str] = {
     PREVENTION_IMPORT: _("Past prevention events imported"),
     ADMIN_VIEW: _("Sensitive record read in the Django admin (its non-personal fields)"),
     ADMIN_LIST: _("List of sensitive records viewed in the Django admin"),
+    RETENTION_POLICY_CHANGE: _("Retention period of a kind of record changed"),
+    RETENTION_DRY_RUN: _("Retention dry run: what is due counted, nothing changed"),
+    RETENTION_APPLY: _("Retention applied: due records anonymised, shredded or deleted"),
+    LEGAL_HOLD_PLACE: _("Legal hold placed on a case (nothing of it is anonymised or shredded)"),
+    LEGAL_HOLD_LIFT: _("Legal hold on a case lifted"),
     API_DENIED: _("API request refused: the role or record does not allow it"),
     TASK_LIST: _("Failed background work listed (needs attention)"),
     TASK_RETRY: _("Failed background task queued again by a person"),

@@ -365,6 +365,12 @@ SMARTSAFE_AUDIT_CHECKPOINT_EMAIL = env_str("SMARTSAFE_AUDIT_CHECKPOINT_EMAIL")
 # Periodic jobs the scheduler enqueues (core/scheduler.py); the task worker runs them.
 SMARTSAFE_SCHEDULE = [
     {
+        # Retention rules (privacy app): anonymise, shred or delete what has outlived its policy.
+        "name": "apply-retention",
+        "task": "smartsafe.privacy.tasks.apply_retention",
+        "every": timedelta(hours=24),
+    },
+    {
         # Statistics reads recount dirty days themselves; this keeps the queue short in between.
         "name": "drain-statistics",
         "task": "smartsafe.stats.tasks.drain_dirty_days",

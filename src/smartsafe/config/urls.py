@@ -19,6 +19,7 @@ urlpatterns = [
     path("prevention/", include("smartsafe.prevention.urls")),
     path("statistics/", include("smartsafe.stats.urls")),
     path("attention/", include("smartsafe.jobs.urls")),
+    path("privacy/", include("smartsafe.privacy.urls")),
     # The public site lives under its own prefix; staff pages keep the root.
     path("public/", include("smartsafe.portal.urls")),
     path("advice/", include("smartsafe.advice.urls")),

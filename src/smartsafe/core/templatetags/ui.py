@@ -82,6 +82,7 @@ def nav_items(context) -> list[dict]:
         items.append(("statistics", _("Statistics"), _url("stats:dashboard")))
     if user.role == Role.AUDITOR:
         items.append(("audit", _("Audit"), _url("audit:list")))
+        items.append(("privacy", _("Privacy"), _url("privacy:home")))
     if can_attend_tasks(user):
         items.append(("attention", _("Needs attention"), _url("jobs:needs_attention")))
     if user.role != Role.LIAISON:

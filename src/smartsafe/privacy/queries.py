@@ -1,0 +1,23 @@
+"""Reads of the privacy app. Every page here is the data-protection officer's (``permissions``)."""
+
+from __future__ import annotations
+
+from smartsafe.cases.models import Case
+
+from .models import LegalHold, RetentionRun
+
+
+def case_by_reference(reference: str) -> Case | None:
+    return Case.objects.filter(reference=(reference or "").strip()).first()
+
+
+def active_holds():
+    return LegalHold.objects.filter(lifted_at__isnull=True).select_related("case", "placed_by")
+
+
+def hold(pk: int) -> LegalHold | None:
+    return LegalHold.objects.filter(pk=pk).first()
+
+
+def recent_runs(limit: int = 10) -> list[RetentionRun]:
+    return list(RetentionRun.objects.select_related("actor")[:limit])
