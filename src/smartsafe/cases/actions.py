@@ -13,6 +13,7 @@ from smartsafe.audit.log import record
 from smartsafe.core.concurrency import lock_for_update
 from smartsafe.core.retry import retry_on_conflict
 from smartsafe.intake import actions as intake_actions
+from smartsafe.intake import facts as contact_facts
 
 from . import artefacts as artefact_rules
 from .models import Artefact, Case, CaseLink, CaseNote, CaseShare, CaseState, Resolution, TimelineEntry
@@ -50,10 +51,21 @@ def _check_urgency(case: Case) -> None:
 @retry_on_conflict
 @transaction.atomic
 def open_case(
-    *, actor, contacts=(), title: str, categories=(), platforms=(), assigned_to=None, **fields
+    *, actor, contacts=(), title: str, categories=(), platforms=None, assigned_to=None, **fields
 ) -> Case:
-    """Open a case from zero or more contacts (which become ``linked``)."""
+    """Open a case from zero or more contacts (which become ``linked``).
+
+    What the contacts' channels know in structured form (``intake.facts``: a web report's age band,
+    municipality, platforms and online artefacts) comes with them: the artefacts always, the age
+    band, municipality and platforms where the caller did not give them (the case form shows
+    them pre-filled, so a counsellor who clears one clears it)."""
     _require_casework(actor)
+    contacts = list(contacts)
+    facts = contact_facts.facts_for(contacts)
+    fields.setdefault("child_age_band", facts.age_band)
+    fields.setdefault("municipality", facts.municipality)
+    if platforms is None:
+        platforms = facts.platforms
     if not title.strip():
         raise ValidationError({"title": _("Give the case a short title.")})
     case = Case(
@@ -69,11 +81,13 @@ def open_case(
     _check_urgency(case)
     case.save()
     case.categories.set(categories)
-    case.platforms.set(platforms)
+    case.platforms.set(platforms or [])
     _timeline(case, "opened", actor, title=case.title, urgent=case.urgent)
     record("case.create", actor=actor, obj=case, urgent=case.urgent, categories=[c.code for c in categories])
     for contact in contacts:
         _link_contact(case, contact, actor)
+    for fact in facts.artefacts:
+        _record_artefact(case, fact.kind, fact.value, fact.normalized, fact.platform, actor)
     return case
 
 
@@ -239,9 +253,19 @@ def add_artefact(*, actor, case: Case, kind: str, value: str, platform=None) -> 
         platform = Platform.objects.filter(code=code).first()
     if Artefact.objects.filter(case=case, kind=kind, normalized=normalized).exists():
         raise ValidationError({"value": _("This case already has that artefact.")})
-    artefact = Artefact.objects.create(
-        case=case, kind=kind, value=value.strip(), normalized=normalized, platform=platform, added_by=actor
+    return _record_artefact(case, kind, value, normalized, platform, actor)
+
+
+def _record_artefact(case: Case, kind, value, normalized, platform, actor) -> tuple[Artefact, list[Case]]:
+    """Store a normalised artefact (once per case), link the cases that share it, note it."""
+    artefact, created = Artefact.objects.get_or_create(
+        case=case,
+        kind=kind,
+        normalized=normalized,
+        defaults={"value": value.strip()[:500], "platform": platform, "added_by": actor},
     )
+    if not created:
+        return artefact, []
     _timeline(case, "artefact_added", actor, artefact_kind=kind, value=artefact.value)
     record("case.artefact", actor=actor, obj=case, kind=kind)
     linked = []

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from smartsafe.accounts.roles import Role
 from smartsafe.audit.log import record_refusal
 from smartsafe.core.concurrency import StaleVersion
+from smartsafe.intake import facts as contact_facts
 from smartsafe.intake.queries import access_contact
 
 from . import actions, queries
@@ -119,7 +120,7 @@ def _contacts_from(request, params, *, audit: bool):
     return [access_contact(request.user, pk, for_update=not audit) for pk in ids]
 
 
-def _initial_from_contacts(contacts) -> dict:
+def _initial_from_contacts(contacts, facts) -> dict:
     if not contacts:
         return {}
     first = contacts[0]
@@ -131,6 +132,10 @@ def _initial_from_contacts(contacts) -> dict:
         "categories": sorted(topics),
         "urgent": any(c.urgent for c in contacts),
         "urgent_reason": _("Flagged urgent at intake") if any(c.urgent for c in contacts) else "",
+        # What the report holds, for the counsellor to check rather than retype (intake/facts.py).
+        "child_age_band": facts.age_band.pk if facts.age_band else None,
+        "municipality": facts.municipality.pk if facts.municipality else None,
+        "platforms": [p.pk for p in facts.platforms],
     }
 
 
@@ -141,8 +146,11 @@ def open_case(request):
         raise PermissionDenied(_("Your role may not open cases."))
     if request.method == "GET":
         contacts = _contacts_from(request, request.GET, audit=True)
-        form = OpenCaseForm(initial=_initial_from_contacts(contacts), user=request.user)
-        return render(request, "cases/open.html", {"form": form, "contacts": contacts})
+        facts = contact_facts.facts_for(contacts)
+        form = OpenCaseForm(initial=_initial_from_contacts(contacts, facts), user=request.user)
+        return render(
+            request, "cases/open.html", {"form": form, "contacts": contacts, "artefacts": facts.artefacts}
+        )
 
     contacts = _contacts_from(request, request.POST, audit=False)
     form = OpenCaseForm(request.POST, user=request.user)
@@ -157,7 +165,8 @@ def open_case(request):
         else:
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             return redirect("cases:detail", reference=case.reference)
-    return render(request, "cases/open.html", {"form": form, "contacts": contacts}, status=400)
+    context = {"form": form, "contacts": contacts, "artefacts": contact_facts.facts_for(contacts).artefacts}
+    return render(request, "cases/open.html", context, status=400)
 
 
 # --- detail -------------------------------------------------------------------------------------

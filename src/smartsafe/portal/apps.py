@@ -6,3 +6,11 @@ class PortalConfig(AppConfig):
     name = "smartsafe.portal"
     label = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from smartsafe.intake import facts
+
+        from . import queries
+
+        # A case opened from a web report starts with what the report holds (intake/facts.py).
+        facts.register(queries.case_facts)

@@ -192,3 +192,27 @@ def staff_completeness_for(obj) -> list[StaffCompleteness]:
         return [staff_completeness(report) for report in found.values()]
     report = _report_for_contact(obj) if obj is not None else None
     return [staff_completeness(report)] if report else []
+
+
+def case_facts(contact):
+    """What the public report behind ``contact`` (its first contact or an addition) holds for the
+    case opened from it: age band, municipality, platforms and the online artefacts, or None for
+    a contact that did not come through the portal. Registered in ``apps.ready`` (intake/facts.py)."""
+    from smartsafe.intake.facts import ArtefactFact, ContactFacts
+    from smartsafe.taxonomy import cache as taxonomy_cache
+    from smartsafe.taxonomy.models import AgeBand, Municipality, Platform
+
+    report = _report_for_contact(contact)
+    if report is None:
+        return None
+    answers = report.answers or {}
+    platforms = [taxonomy_cache.by_code(Platform, code) for code in answers.get("platforms") or []]
+    return ContactFacts(
+        age_band=taxonomy_cache.by_code(AgeBand, answers.get("age_band") or ""),
+        municipality=taxonomy_cache.by_code(Municipality, answers.get("municipality") or ""),
+        platforms=[p for p in platforms if p is not None],
+        artefacts=[
+            ArtefactFact(kind=a.kind, value=a.value, normalized=a.normalized, platform=a.platform)
+            for a in report.artefacts.select_related("platform")
+        ],
+    )
