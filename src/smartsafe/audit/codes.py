@@ -165,6 +165,9 @@ RETENTION_DRY_RUN = "retention.dry_run"
 RETENTION_APPLY = "retention.apply"
 LEGAL_HOLD_PLACE = "legal_hold.place"
 LEGAL_HOLD_LIFT = "legal_hold.lift"
+SUBJECT_REQUEST_OPEN = "subject_request.open"
+SUBJECT_ACCESS_EXPORT = "subject_access.export"
+ERASURE_DECIDE = "erasure.decide"
 
 # --- api: the REST API --------------------------------------------------------------------------
 API_DENIED = "api.denied"
@@ -289,6 +292,9 @@ REGISTRY: dict[str, str] = {
     RETENTION_APPLY: _("Retention applied: due records anonymised, shredded or deleted"),
     LEGAL_HOLD_PLACE: _("Legal hold placed on a case (nothing of it is anonymised or shredded)"),
     LEGAL_HOLD_LIFT: _("Legal hold on a case lifted"),
+    SUBJECT_REQUEST_OPEN: _("Subject access or erasure request opened (the identity is not kept)"),
+    SUBJECT_ACCESS_EXPORT: _("Everything held about a person exported for a subject-access request"),
+    ERASURE_DECIDE: _("Erasure request decided: what was erased and what was kept, and why"),
     API_DENIED: _("API request refused: the role or record does not allow it"),
     TASK_LIST: _("Failed background work listed (needs attention)"),
     TASK_RETRY: _("Failed background task queued again by a person"),

@@ -1,4 +1,4 @@
-"""Writes of the privacy app: retention periods and legal holds, each audited."""
+"""Writes of the privacy app: retention periods, legal holds and subject requests, each audited."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
-from . import policies
-from .models import LegalHold, RetentionPolicy
+from . import erasure, policies, subject_access
+from .models import LegalHold, RequestKind, RequestState, RetentionPolicy, SubjectRequest
 from .permissions import can_manage_holds, is_dpo
 from .retention import ensure_policies
 
@@ -73,3 +73,97 @@ def lift_hold(*, actor, hold: LegalHold) -> LegalHold:
     hold.save(update_fields=["lifted_at", "lifted_by"])
     record(codes.LEGAL_HOLD_LIFT, actor=actor, obj=hold.case)
     return hold
+
+
+# --- subject requests: access and erasure ---------------------------------------------------------
+
+
+def open_request(*, actor, kind: str, identity, note: str = "") -> SubjectRequest:
+    """Record a person's request and the contacts their identity matches now (the identity itself
+    is not kept). ``actor`` None: opened on the command line by the server's operator."""
+    if actor is not None and not is_dpo(actor):
+        raise PermissionDenied(_("Only the data-protection officer answers subject requests."))
+    if kind not in RequestKind.values:
+        raise ValidationError({"kind": _("Choose access or erasure.")})
+    contact_ids = subject_access.matching_contacts(identity)
+    request = SubjectRequest.objects.create(
+        kind=kind,
+        identity_kind=identity.kind,
+        identity_hint=identity.hint,
+        contact_ids=contact_ids,
+        note=(note or "").strip()[:300],
+        opened_by=actor,
+    )
+    record(
+        codes.SUBJECT_REQUEST_OPEN,
+        actor=actor,
+        obj=request,
+        request=kind,
+        found_by=identity.kind,
+        contacts=len(contact_ids),
+    )
+    return request
+
+
+def export_dossier(*, actor, request: SubjectRequest, fmt: str) -> dict:
+    """The dossier of an access request (audited as a read of every contact in it); the first
+    export answers the request."""
+    if actor is not None and not is_dpo(actor):
+        raise PermissionDenied(_("Only the data-protection officer answers subject requests."))
+    data = subject_access.dossier(
+        request.contact_ids, identity_kind=request.identity_kind, identity_hint=request.identity_hint
+    )
+    with transaction.atomic():
+        fresh = SubjectRequest.objects.select_for_update().get(pk=request.pk)
+        if fresh.kind == RequestKind.ACCESS and fresh.state == RequestState.OPEN:
+            fresh.state, fresh.decided_at, fresh.decided_by = RequestState.ANSWERED, timezone.now(), actor
+            fresh.save(update_fields=["state", "decided_at", "decided_by"])
+        record(
+            codes.SUBJECT_ACCESS_EXPORT,
+            actor=actor,
+            obj=fresh,
+            format=fmt,
+            contacts=request.contact_ids,
+            cases=[case["reference"] for case in data["cases"]],
+        )
+    return data
+
+
+def decide_erasure(*, actor, request: SubjectRequest, erase: bool, note: str = "") -> SubjectRequest:
+    """Erase what may be erased (``privacy.erasure``) or refuse with a reason; either way the
+    decision and what it did are kept on the request and audited."""
+    if not is_dpo(actor):
+        raise PermissionDenied(_("Only the data-protection officer decides erasure requests."))
+    note = (note or "").strip()[:500]
+    if not erase and not note:
+        raise ValidationError({"note": _("Say why the request is refused; the person is told.")})
+    with transaction.atomic():
+        request = SubjectRequest.objects.select_for_update().get(pk=request.pk)
+        if request.kind != RequestKind.ERASURE:
+            raise ValidationError(_("This is not an erasure request."))
+        if request.state != RequestState.OPEN:
+            raise ValidationError(_("This request has already been decided."))
+        planned = erasure.plan(request.contact_ids)
+        if erase:
+            done = erasure.carry_out(planned, request_pk=request.pk)
+            if not planned["kept"]:
+                request.state = RequestState.ERASED
+            elif planned["erase"]:
+                request.state = RequestState.PARTLY_ERASED
+            else:  # everything is kept by a hold or a referral: in effect a refusal, with the reasons
+                request.state = RequestState.REFUSED
+            request.outcome = {"erased": done, "kept": planned["kept"]}
+        else:
+            request.state = RequestState.REFUSED
+            request.outcome = {"erased": {}, "kept": planned["kept"]}
+        request.decided_at, request.decided_by, request.decision_note = timezone.now(), actor, note
+        request.save()
+        record(
+            codes.ERASURE_DECIDE,
+            actor=actor,
+            obj=request,
+            decision=request.state,
+            erased=request.outcome["erased"],
+            kept=[{"contact": k["contact"], "reason": k["reason"]} for k in planned["kept"]],
+        )
+    return request

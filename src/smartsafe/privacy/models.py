@@ -87,3 +87,51 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"retention run {self.pk}"
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access: what is held about me")
+    ERASURE = "erasure", _("Erasure: delete what is held about me")
+
+
+class RequestState(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    ERASED = "erased", _("Erased")
+    PARTLY_ERASED = "partly_erased", _("Partly erased")
+    REFUSED = "refused", _("Refused")
+
+
+class SubjectRequest(models.Model):
+    """A person's request to see or erase what the centre holds about them.
+
+    The identity they gave is never stored: only its kind, a hint (its last three characters)
+    and the contacts it matched when the officer opened the request. The decision and what it did
+    are kept here, so the officer can show how every request was answered.
+    """
+
+    kind = models.CharField(_("request"), max_length=16, choices=RequestKind.choices)
+    identity_kind = models.CharField(_("found by"), max_length=16)
+    identity_hint = models.CharField(_("identity"), max_length=8)
+    contact_ids = models.JSONField(default=list)
+    note = models.CharField(_("how the request arrived"), max_length=300, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=RequestState.choices, default=RequestState.OPEN
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.CharField(_("decision"), max_length=500, blank=True)
+    outcome = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("subject request")
+
+    def __str__(self) -> str:
+        return f"subject request {self.pk}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from smartsafe.cases.models import Case
 
-from .models import LegalHold, RetentionRun
+from .models import LegalHold, RetentionRun, SubjectRequest
 
 
 def case_by_reference(reference: str) -> Case | None:
@@ -21,3 +21,11 @@ def hold(pk: int) -> LegalHold | None:
 
 def recent_runs(limit: int = 10) -> list[RetentionRun]:
     return list(RetentionRun.objects.select_related("actor")[:limit])
+
+
+def subject_requests(limit: int = 50) -> list[SubjectRequest]:
+    return list(SubjectRequest.objects.select_related("opened_by", "decided_by")[:limit])
+
+
+def subject_request(pk: int) -> SubjectRequest | None:
+    return SubjectRequest.objects.select_related("opened_by", "decided_by").filter(pk=pk).first()

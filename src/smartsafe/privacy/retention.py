@@ -21,7 +21,7 @@ from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.cases.models import Artefact, Case, CaseKind, CaseNote, CaseState, TimelineEntry
 from smartsafe.evidence.models import EvidenceFile
-from smartsafe.inbox.models import InboundMessage, OutboundMessage
+from smartsafe.inbox.models import Call, InboundMessage, OutboundMessage
 from smartsafe.intake.models import Contact
 from smartsafe.referrals.models import Referral, ReferralEvent, ReferralMessage
 
@@ -202,6 +202,8 @@ def anonymise_contacts(ids) -> None:
         ReportArtefact.objects.filter(report__in=reports).delete()
         reports.update(answers={})
         InboundMessage.objects.filter(contact_id__in=chunk).update(**_INBOUND_EMPTY)
+        # The caller's keyed hash would still recognise them on their next call.
+        Call.objects.filter(contact_id__in=chunk).update(caller_hash="", caller_hint="")
         _mark("contact", chunk)
 
 

@@ -99,7 +99,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @functools.cache
-def _register_fonts() -> None:
+def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(SANS, str(FONT_DIR / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(SANS_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFont(TTFont(MONO, str(FONT_DIR / "DejaVuSansMono.ttf")))
@@ -450,7 +450,7 @@ class _PagedCanvas(pdfcanvas.Canvas):
 
 
 def render(packet: dict, language: str) -> bytes:
-    _register_fonts()
+    register_fonts()
     with in_language(language):
         renderer = _Renderer(packet, language)
         story = renderer.story()
