@@ -71,6 +71,11 @@ def open_case(
     case = Case(
         reference=next_reference(), title=title.strip(), owner=actor, assigned_to=assigned_to or actor
     )
+    generated = next((c for c in contacts if c.subject_template), None)
+    if generated is not None and case.title == generated.display_subject:
+        # The contact's generated subject, taken unchanged: it stays readable in every language.
+        case.title_template, case.title_args = generated.subject_template, generated.subject_args
+        case.title = generated.subject[:200]
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
             raise ValidationError({name: _("This field cannot be set here.")})
@@ -135,6 +140,12 @@ def update_case(
     case = lock_for_update(Case.objects.all(), case.pk, expected_version=expected_version)
     changed = []
     was_urgent = case.urgent
+    if case.title_template and "title" in fields:
+        # The form showed the generated title in the editor's language: kept unless rewritten.
+        if fields["title"].strip() == case.display_title:
+            del fields["title"]
+        else:
+            case.title_template, case.title_args = "", {}
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
             raise ValidationError({name: _("This field cannot be set here.")})

@@ -48,6 +48,10 @@ class Case(TimeStampedModel, VersionedModel):
         _("state"), max_length=24, choices=CaseState.choices, default=CaseState.NEW, db_index=True
     )
     title = models.CharField(_("title"), max_length=200)
+    # A title taken unchanged from a contact's generated subject (intake/titles.py): shown in
+    # the reader's language; cleared when someone edits the title.
+    title_template = models.CharField(max_length=32, blank=True, editable=False)
+    title_args = models.JSONField(default=dict, blank=True, editable=False)
     summary = models.TextField(_("summary"), blank=True)
     categories = models.ManyToManyField(
         "taxonomy.Category", blank=True, related_name="cases", verbose_name=_("categories")
@@ -128,6 +132,12 @@ class Case(TimeStampedModel, VersionedModel):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+    @property
+    def display_title(self) -> str:
+        from smartsafe.intake.titles import render
+
+        return render(self.title_template, self.title_args) or self.title
 
     @property
     def is_open(self) -> bool:

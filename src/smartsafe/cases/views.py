@@ -124,7 +124,7 @@ def _initial_from_contacts(contacts, facts) -> dict:
     if not contacts:
         return {}
     first = contacts[0]
-    title = first.subject or " ".join((first.summary or "").split()[:10])
+    title = first.display_subject or " ".join((first.summary or "").split()[:10])
     topics = {t.pk for c in contacts for t in c.topics.all()}
     return {
         "title": title[:200],
@@ -265,7 +265,7 @@ def case_detail(request, reference):
 
 def _edit_initial(case) -> dict:
     return {
-        "title": case.title,
+        "title": case.display_title,
         "summary": case.summary,
         "kind": case.kind,
         "categories": [c.pk for c in case.categories.all()],

@@ -42,6 +42,7 @@ from smartsafe.cases.models import TimelineEntry
 from smartsafe.core import locks
 from smartsafe.evidence.actions import receive_file
 from smartsafe.evidence.validation import EvidenceRejected
+from smartsafe.intake import titles
 from smartsafe.intake.actions import receive_contact
 from smartsafe.intake.models import Contact
 
@@ -256,11 +257,17 @@ def _plausible(sent_at: dt.datetime | None, now: dt.datetime) -> dt.datetime | N
     return None
 
 
-def _subject(account: ChannelAccount, n: base.Normalised) -> str:
+def _subject(account: ChannelAccount, n: base.Normalised) -> dict:
+    """The contact's subject: the first line of the message, or a generated one (intake/titles.py)."""
     first_line = (n.text or "").strip().splitlines()[0] if (n.text or "").strip() else ""
     if first_line:
-        return first_line[:120]
-    return _("Message on %(channel)s") % {"channel": account.get_kind_display()}
+        return {"subject": first_line[:120]}
+    args = {"channel": account.channel.code}
+    return {
+        "subject": titles.stored(titles.MESSENGER, args),
+        "subject_template": titles.MESSENGER,
+        "subject_args": args,
+    }
 
 
 def _store(account: ChannelAccount, n: base.Normalised, files) -> InboundMessage:
@@ -278,7 +285,7 @@ def _store(account: ChannelAccount, n: base.Normalised, files) -> InboundMessage
             channel=account.channel,
             external_id=f"{account.kind}:{account.pk}:"
             + hashlib.sha256(n.provider_id.encode()).hexdigest()[:48],
-            subject=_subject(account, n)[:250],
+            **_subject(account, n),
             summary=(n.text or "")[:SUMMARY_LIMIT],
             received_at=now,
             sender_hash=hashed,

@@ -286,7 +286,7 @@ def screen_pop_payload(call: Call, earlier: list[Contact]) -> dict:
                 "reference": c.reference,
                 "url": reverse("intake:detail", args=[c.pk]),
                 "received_at": c.received_at.isoformat(),
-                "summary": _excerpt(c.subject or c.summary),
+                "summary": _excerpt(c.display_subject or c.summary),
                 "urgent": c.urgent,
                 "case": c.case.reference if c.case_id else None,
             }

@@ -125,7 +125,11 @@ def receive_contact(*, channel, topics=(), external_id: str = "", **fields) -> t
         if existing:
             return existing, False
     contact = Contact(channel=channel, external_id=external_id)
-    extra = {k: fields.pop(k) for k in ("sender_hash", "sender_hint") if k in fields}
+    extra = {
+        k: fields.pop(k)
+        for k in ("sender_hash", "sender_hint", "subject_template", "subject_args")
+        if k in fields
+    }
     _apply(contact, fields)
     for name, value in extra.items():
         setattr(contact, name, value)
@@ -154,6 +158,12 @@ def update_contact(
     contact = lock_for_update(Contact.objects.all(), contact.pk, expected_version=expected_version)
     if contact.is_non_data:
         raise ValidationError(_("A non-data contact has no details to edit."))
+    if contact.subject_template and "subject" in fields:
+        # The form showed the generated subject in the editor's language: kept unless rewritten.
+        if fields["subject"] == contact.display_subject:
+            del fields["subject"]
+        else:
+            contact.subject_template, contact.subject_args = "", {}
     changed = _apply(contact, fields)
     if topics is not None:
         before = set(contact.topics.values_list("pk", flat=True))

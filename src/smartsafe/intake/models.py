@@ -63,6 +63,9 @@ class Contact(StorableTextModel, TimeStampedModel, VersionedModel):
     )
     language = models.CharField(_("language"), max_length=8, choices=ContactLanguage.choices, default="sr")
     subject = models.CharField(_("subject"), max_length=250, blank=True)
+    # A subject the platform wrote (intake/titles.py): shown in the reader's language.
+    subject_template = models.CharField(max_length=32, blank=True, editable=False)
+    subject_args = models.JSONField(default=dict, blank=True, editable=False)
     summary = models.TextField(_("summary"), blank=True)
     advice_given = models.TextField(_("advice given"), blank=True)
     topics = models.ManyToManyField(
@@ -140,6 +143,13 @@ class Contact(StorableTextModel, TimeStampedModel, VersionedModel):
     @property
     def reference(self) -> str:
         return f"K-{self.pk}"
+
+    @property
+    def display_subject(self) -> str:
+        """The subject in the active language when the platform wrote it, else as typed."""
+        from .titles import render
+
+        return render(self.subject_template, self.subject_args) or self.subject
 
     @property
     def is_non_data(self) -> bool:

@@ -21,6 +21,7 @@ from smartsafe.audit.log import record
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.artefacts import ArtefactError, identity, platform_of
 from smartsafe.core.retry import retry_on_conflict
+from smartsafe.intake import titles
 from smartsafe.intake.actions import receive_contact
 from smartsafe.taxonomy import cache as taxonomy_cache
 from smartsafe.taxonomy.models import Category, Channel, Platform, ReporterType
@@ -172,9 +173,9 @@ def submit_report(
         channel=channel,
         topics=[category] if category else [],
         urgent=urgent,
-        subject=(_("Web report: %(category)s") % {"category": category.name if category else category_code})[
-            :250
-        ],
+        subject=titles.stored(titles.WEB_REPORT, {"category": category_code}),
+        subject_template=titles.WEB_REPORT,
+        subject_args={"category": category_code},
         summary=expected_summary,
         reporter_type=reporter_type,
         reporter_contact=reporter_contact[:200],
@@ -254,9 +255,9 @@ def add_information(
         channel=Channel.objects.get(code=WEB_FORM_CHANNEL),
         topics=[report.category] if report.category else [],
         urgent=urgent,
-        subject=(_("More information for public report %(reference)s") % {"reference": report.reference})[
-            :250
-        ],
+        subject=titles.stored(titles.REPORT_ADDITION, {"reference": report.reference}),
+        subject_template=titles.REPORT_ADDITION,
+        subject_args={"reference": report.reference},
         summary="",
         reporter_type=original.reporter_type,
         reporter_contact=original.reporter_contact,
