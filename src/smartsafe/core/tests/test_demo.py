@@ -90,6 +90,11 @@ def test_loads_a_working_centre(demo):
     contacts = Contact.objects.filter(external_id__startswith="demo-7-")
     assert contacts.count() == SMALL
     assert "Contacts by channel" in demo and "Demo logins" in demo
+    # The privacy page opens on a dated dry run of the retention rules; nothing was emptied.
+    from smartsafe.privacy.models import Anonymised, RetentionRun
+
+    assert "Retention dry run recorded" in demo
+    assert RetentionRun.objects.filter(dry_run=True).count() == 1 and not Anonymised.objects.exists()
 
     # Every channel, the web form first and the helpline second.
     by_channel = Counter(contacts.values_list("channel__code", flat=True))

@@ -69,6 +69,7 @@ class Command(BaseCommand):
         self._referrals(seed)
         self._prevention(seed)
         self._rebuild_rollups()
+        self._retention_dry_run()
 
     def _prevention(self, seed: int) -> None:
         # Presentations, workshops and trainings in schools since the centre was founded.
@@ -97,6 +98,14 @@ class Command(BaseCommand):
         from smartsafe.stats import rollups
 
         rollups.rebuild()
+
+    def _retention_dry_run(self) -> None:
+        # The privacy page opens on a dated report of what the retention rules would do.
+        from smartsafe.privacy import retention
+
+        run = retention.apply(actor=None, dry_run=True)
+        due = sum(n for counts in run.counts.values() for n in counts.values())
+        self.stdout.write(f"Retention dry run recorded: {due} record(s) would be due; nothing changed.")
 
     def _seed_profile(self) -> None:
         from smartsafe.core.demo import seed_profile
