@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.core.concurrency import lock_for_update
 
@@ -89,7 +90,11 @@ def create_article(*, actor, topics=(), **fields) -> Article:
     _save(article, actor)
     article.topics.set(topics)  # a second history row: the first has no id to attach topics to
     record(
-        "advice.create", actor=actor, obj=article, slug=article.slug, topics=sorted(t.code for t in topics)
+        codes.ADVICE_CREATE,
+        actor=actor,
+        obj=article,
+        slug=article.slug,
+        topics=sorted(t.code for t in topics),
     )
     return article
 
@@ -128,7 +133,9 @@ def update_article(
         finally:
             del article.skip_history_when_saving
     _save(article, actor)
-    record("advice.update", actor=actor, obj=article, fields=sorted(changed), published=article.is_published)
+    record(
+        codes.ADVICE_UPDATE, actor=actor, obj=article, fields=sorted(changed), published=article.is_published
+    )
     return article
 
 
@@ -151,7 +158,7 @@ def publish_article(*, actor, article: Article) -> Article:
     article.updated_by = actor
     article._history_user = actor
     article.save()
-    record("advice.publish", actor=actor, obj=article, slug=article.slug)
+    record(codes.ADVICE_PUBLISH, actor=actor, obj=article, slug=article.slug)
     return article
 
 
@@ -167,5 +174,5 @@ def unpublish_article(*, actor, article: Article) -> Article:
     article.updated_by = actor
     article._history_user = actor
     article.save()
-    record("advice.unpublish", actor=actor, obj=article, slug=article.slug)
+    record(codes.ADVICE_UNPUBLISH, actor=actor, obj=article, slug=article.slug)
     return article

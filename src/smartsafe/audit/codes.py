@@ -5,8 +5,9 @@ convention). Codes are data: once an event with a code has been written it stays
 years, so a code is never renamed or reused for something else; add a new one instead.
 
 Other apps import the constants (``from smartsafe.audit import codes`` … ``codes.CASE_VIEW``) so a
-typo is an ImportError, not a silently different code. A test scans the source for every code
-passed to ``record()`` and fails on one that is not registered here.
+typo fails loudly, not as a silently different code. A test (audit/tests/test_codes.py) reads the
+source as syntax trees and fails when ``record()`` gets a string literal or a name not declared here,
+or when a registered code is spelled as a string anywhere else.
 """
 
 from __future__ import annotations

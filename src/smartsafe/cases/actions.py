@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.core.concurrency import lock_for_update
 from smartsafe.core.retry import retry_on_conflict
@@ -88,7 +89,9 @@ def open_case(
     case.categories.set(categories)
     case.platforms.set(platforms or [])
     _timeline(case, "opened", actor, title=case.title, urgent=case.urgent)
-    record("case.create", actor=actor, obj=case, urgent=case.urgent, categories=[c.code for c in categories])
+    record(
+        codes.CASE_CREATE, actor=actor, obj=case, urgent=case.urgent, categories=[c.code for c in categories]
+    )
     for contact in contacts:
         _link_contact(case, contact, actor)
     for fact in facts.artefacts:
@@ -169,9 +172,9 @@ def update_case(
     case.save()
     if case.urgent != was_urgent:
         _timeline(case, "urgent_set" if case.urgent else "urgent_cleared", actor, reason=case.urgent_reason)
-        record("case.urgent", actor=actor, obj=case, urgent=case.urgent)
+        record(codes.CASE_URGENT, actor=actor, obj=case, urgent=case.urgent)
     _timeline(case, "updated", actor, fields=sorted(changed))
-    record("case.update", actor=actor, obj=case, fields=sorted(changed))
+    record(codes.CASE_UPDATE, actor=actor, obj=case, fields=sorted(changed))
     return case
 
 
@@ -220,7 +223,7 @@ def transition_case(
     _timeline(
         case, "state_changed", actor, action=action, before=previous, after=target, note=note.strip()[:500]
     )
-    record("case.transition", actor=actor, obj=case, transition=action, before=previous, after=target)
+    record(codes.CASE_TRANSITION, actor=actor, obj=case, transition=action, before=previous, after=target)
     return case
 
 
@@ -234,7 +237,7 @@ def assign_case(*, actor, case: Case, assignee) -> Case:
     case.assigned_to = assignee
     case.save()
     _timeline(case, "assigned", actor, assignee=assignee.get_username() if assignee else None)
-    record("case.assign", actor=actor, obj=case, assignee=assignee.get_username() if assignee else None)
+    record(codes.CASE_ASSIGN, actor=actor, obj=case, assignee=assignee.get_username() if assignee else None)
     return case
 
 
@@ -246,7 +249,7 @@ def add_note(*, actor, case: Case, body: str) -> CaseNote:
         raise ValidationError({"body": _("The note is empty.")})
     note = CaseNote.objects.create(case=case, author=actor, body=body)
     _timeline(case, "note_added", actor, note=note.pk)
-    record("case.note", actor=actor, obj=case, note=note.pk)
+    record(codes.CASE_NOTE, actor=actor, obj=case, note=note.pk)
     return note
 
 
@@ -278,7 +281,7 @@ def _record_artefact(case: Case, kind, value, normalized, platform, actor) -> tu
     if not created:
         return artefact, []
     _timeline(case, "artefact_added", actor, artefact_kind=kind, value=artefact.value)
-    record("case.artefact", actor=actor, obj=case, kind=kind)
+    record(codes.CASE_ARTEFACT, actor=actor, obj=case, kind=kind)
     linked = []
     others = Case.objects.filter(artefacts__normalized=normalized).exclude(pk=case.pk).distinct()
     for other in others:
@@ -298,7 +301,7 @@ def _link_cases(a: Case, b: Case, reason: str, detail: str, actor) -> bool:
         return False  # already linked
     for this, other in ((a, b), (b, a)):
         _timeline(this, "case_linked", actor, other=other.reference, reason=reason, detail=detail[:200])
-    record("case.link", actor=actor, obj=a, other=b.reference, reason=reason)
+    record(codes.CASE_LINK, actor=actor, obj=a, other=b.reference, reason=reason)
     return True
 
 
@@ -347,7 +350,7 @@ def share_with_institution(*, actor, case: Case, institution, referral=None, rea
     )
     if created:
         _timeline(case, "shared", actor, institution=institution.code, **timeline)
-        record("case.share", actor=actor, obj=case, institution=institution.code, **basis)
+        record(codes.CASE_SHARE, actor=actor, obj=case, institution=institution.code, **basis)
     return share
 
 
@@ -356,4 +359,4 @@ def revoke_share(*, actor, case: Case, institution) -> None:
     deleted, _count = CaseShare.objects.filter(case=case, institution=institution).delete()
     if deleted:
         _timeline(case, "unshared", actor, institution=institution.code)
-        record("case.unshare", actor=actor, obj=case, institution=institution.code)
+        record(codes.CASE_UNSHARE, actor=actor, obj=case, institution=institution.code)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from smartsafe.accounts.roles import Role
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
 from .models import Case, CaseNote, TimelineEntry
@@ -58,7 +59,7 @@ def access_case(user, pk_or_reference, *, for_update: bool = False) -> Case:
     except (Case.DoesNotExist, ValueError, OverflowError):
         raise Http404("No such case.") from None
     if not for_update:
-        record("case.view", actor=user, obj=case)
+        record(codes.CASE_VIEW, actor=user, obj=case)
     return case
 
 
@@ -81,4 +82,4 @@ def linked_cases(case: Case):
 
 
 def record_list_read(user, *, filters: dict, count: int) -> None:
-    record("case.list", actor=user, object_type="cases.case", filters=filters, count=count)
+    record(codes.CASE_LIST, actor=user, object_type="cases.case", filters=filters, count=count)

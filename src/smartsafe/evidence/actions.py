@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.core import request_context
 
@@ -74,7 +75,7 @@ def _require_reason(reason: str) -> str:
 
 def _refuse(exc: EvidenceRejected, *, actor, filename: str, size: int, via: str, **details) -> None:
     record(
-        "evidence.reject",
+        codes.EVIDENCE_REJECT,
         actor=actor,
         object_type="evidence.evidencefile",
         object_label=filename[:200],
@@ -177,7 +178,7 @@ def receive_file(
             if scan.status != ScanStatus.NOT_SCANNED:
                 _custody(file, CustodyAction.SCANNED, actor, status=scan.status, finding=scan.signature)
             record(
-                "evidence.receive",
+                codes.EVIDENCE_RECEIVE,
                 actor=actor,
                 obj=file,
                 via=via,
@@ -272,7 +273,7 @@ def flag_known_content(file: EvidenceFile, *, actor=None) -> list[KnownContentMa
                 "variant": hashing.DIHEDRAL[found.variant],
             }
             _custody(file, CustodyAction.KNOWN, actor, **details)
-            record("evidence.known_content", actor=actor, obj=file, sha256=file.sha256, **details)
+            record(codes.EVIDENCE_KNOWN_CONTENT, actor=actor, obj=file, sha256=file.sha256, **details)
             new.append(match)
     if new:
         EvidenceFile.objects.filter(pk=file.pk).update(known_content=True)
@@ -332,9 +333,9 @@ def open_file(*, actor, file: EvidenceFile, reason: str, download: bool = True) 
         )
     data = _plaintext(file, actor=actor)
     action, code = (
-        (CustodyAction.DOWNLOADED, "evidence.download")
+        (CustodyAction.DOWNLOADED, codes.EVIDENCE_DOWNLOAD)
         if download
-        else (CustodyAction.VIEWED, "evidence.view")
+        else (CustodyAction.VIEWED, codes.EVIDENCE_VIEW)
     )
     with transaction.atomic():
         _custody(file, action, actor, reason)
@@ -361,7 +362,7 @@ def _plaintext(file: EvidenceFile, *, actor) -> bytes:
         )
     except (crypto.DecryptionFailed, crypto.UnknownKey, OSError) as exc:
         log.error("evidence E-%s cannot be opened: %s", file.pk, exc)
-        record("evidence.view", actor=actor, obj=file, outcome="failed", problem=type(exc).__name__)
+        record(codes.EVIDENCE_VIEW, actor=actor, obj=file, outcome="failed", problem=type(exc).__name__)
         raise FileUnavailable(
             _(
                 "This file cannot be opened: its stored copy failed the integrity check or its key is "
@@ -389,7 +390,7 @@ def delete_file(*, actor, file: EvidenceFile, reason: str) -> EvidenceFile:
     file.deleted_at, file.deleted_by, file.deletion_reason = timezone.now(), actor, reason
     file.save(update_fields=["wrapped_key", "nonce", "deleted_at", "deleted_by", "deletion_reason"])
     _custody(file, CustodyAction.DELETED, actor, reason)
-    record("evidence.delete", actor=actor, obj=file, reason=reason, sha256=file.sha256)
+    record(codes.EVIDENCE_DELETE, actor=actor, obj=file, reason=reason, sha256=file.sha256)
     transaction.on_commit(lambda: storage.delete(name))
     return file
 
@@ -439,7 +440,7 @@ def export_files(*, actor, files, reason: str, recipient: str = "") -> bytes:
         for file in files:
             _custody(file, CustodyAction.EXPORTED, actor, reason, recipient=recipient)
         record(
-            "evidence.export",
+            codes.EVIDENCE_EXPORT,
             actor=actor,
             object_type="evidence.evidencefile",
             object_id=",".join(str(f.pk) for f in files)[:64],
@@ -482,7 +483,7 @@ def rotate_key(new: crypto.MasterKey, *, actor=None) -> int:
             old_ids.add(old.id)
             changed += 1
     record(
-        "evidence.rekey",
+        codes.EVIDENCE_REKEY,
         actor=actor,
         object_type="evidence.evidencefile",
         files=changed,
@@ -502,7 +503,7 @@ def rescan_file(file: EvidenceFile, *, actor=None) -> str:
         )
         file.scan_status, file.scan_signature = result.status, result.signature
         _custody(file, CustodyAction.SCANNED, actor, status=result.status, finding=result.signature)
-        record("evidence.scan", actor=actor, obj=file, status=result.status, finding=result.signature)
+        record(codes.EVIDENCE_SCAN, actor=actor, obj=file, status=result.status, finding=result.signature)
     return result.status
 
 
@@ -578,7 +579,7 @@ def import_hash_list(
             batch_size=5000,
         )
         record(
-            "evidence.hashlist_import",
+            codes.EVIDENCE_HASHLIST_IMPORT,
             actor=actor,
             obj=hash_list,
             algorithm=parsed.algorithm,
@@ -607,7 +608,11 @@ def withdraw_hash_list(*, actor, hash_list: KnownHashList, reason: str) -> Known
     )
     hash_list.save()
     record(
-        "evidence.hashlist_withdraw", actor=actor, obj=hash_list, reason=reason, hashes=hash_list.entry_count
+        codes.EVIDENCE_HASHLIST_WITHDRAW,
+        actor=actor,
+        obj=hash_list,
+        reason=reason,
+        hashes=hash_list.entry_count,
     )
     return hash_list
 
@@ -625,7 +630,7 @@ def confirm_file(*, actor, file: EvidenceFile, reason: str) -> EvidenceFile:
     file.confirmed_at, file.confirmed_by = timezone.now(), actor
     file.save(update_fields=["confirmed_at", "confirmed_by"])
     _custody(file, CustodyAction.CONFIRMED, actor, reason)
-    record("evidence.confirm", actor=actor, obj=file, reason=reason, sha256=file.sha256)
+    record(codes.EVIDENCE_CONFIRM, actor=actor, obj=file, reason=reason, sha256=file.sha256)
     return file
 
 
@@ -650,7 +655,7 @@ def export_confirmed_hashes(*, actor, algorithm: str, recipient: str = "") -> st
         ]
     rows = list(dict.fromkeys(rows))
     record(
-        "evidence.hashlist_export",
+        codes.EVIDENCE_HASHLIST_EXPORT,
         actor=actor,
         object_type="evidence.evidencefile",
         algorithm=algorithm,
@@ -678,6 +683,6 @@ def shred_for_retention(*, file: EvidenceFile, policy: str = "evidence") -> Evid
     file.deleted_at, file.deleted_by, file.deletion_reason = timezone.now(), None, reason
     file.save(update_fields=["wrapped_key", "nonce", "deleted_at", "deleted_by", "deletion_reason"])
     _custody(file, CustodyAction.DELETED, None, reason)
-    record("evidence.delete", actor=None, obj=file, reason=reason, sha256=file.sha256)
+    record(codes.EVIDENCE_DELETE, actor=None, obj=file, reason=reason, sha256=file.sha256)
     transaction.on_commit(lambda: storage.delete(name))
     return file

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
 from .models import EvidenceFile
@@ -103,7 +104,7 @@ def sweep(*, dry_run: bool, grace: dt.timedelta | None = None, now=None) -> Swee
     if result.orphans and not dry_run:
         log.warning("removed %s orphaned evidence ciphertexts", len(result.orphans))
         record(
-            "evidence.sweep",
+            codes.EVIDENCE_SWEEP,
             object_type="evidence.evidencefile",
             removed=len(result.orphans),
             checked=result.checked,

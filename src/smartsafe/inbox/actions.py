@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.cases.models import TimelineEntry
 from smartsafe.evidence.actions import receive_file
@@ -119,7 +120,7 @@ def create_account(
     )
     account.set_secrets(secret=secret, token=token)
     account.save()
-    record("channel.create", actor=actor, obj=account, kind=kind, settings=sorted(account.settings))
+    record(codes.CHANNEL_CREATE, actor=actor, obj=account, kind=kind, settings=sorted(account.settings))
     return account
 
 
@@ -156,7 +157,7 @@ def update_account(
         changed.append("secrets")  # which ones, never their values
     if changed:
         account.save()
-        code = "channel.disable" if changed == ["active"] and not account.active else "channel.update"
+        code = codes.CHANNEL_DISABLE if changed == ["active"] and not account.active else codes.CHANNEL_UPDATE
         record(code, actor=actor, obj=account, fields=changed, secrets=sorted(secrets))
     return account
 
@@ -279,7 +280,7 @@ def _store(account: ChannelAccount, parsed: mime.ParsedEmail, trust_date: bool) 
             data={"contact": contact.reference, "automatic": automatic, "subject": parsed.subject[:200]},
         )
     record(
-        "email.receive",
+        codes.EMAIL_RECEIVE,
         obj=message,
         account=account.pk,
         contact=contact.reference if contact else None,
@@ -338,7 +339,7 @@ def write_reply(*, actor, contact, body: str) -> OutboundMessage:
     outbound.created_by = actor
     outbound.save()
     record(
-        "email.reply",
+        codes.EMAIL_REPLY,
         actor=actor,
         obj=outbound,
         contact=contact.reference,
@@ -386,7 +387,7 @@ def deliver(outbound: OutboundMessage, *, actor=None) -> OutboundMessage:
                 )
         outbound.save(update_fields=["status", "error", "sent_at"])
         record(
-            "email.send",
+            codes.EMAIL_SEND,
             actor=actor,
             obj=outbound,
             outcome="failed" if error else "ok",

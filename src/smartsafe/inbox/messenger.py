@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.cases.models import TimelineEntry
 from smartsafe.core import locks
@@ -324,7 +325,7 @@ def _store(account: ChannelAccount, n: base.Normalised, files) -> InboundMessage
             data={"contact": contact.reference, "channel": account.kind},
         )
     record(
-        "messenger.receive",
+        codes.MESSENGER_RECEIVE,
         obj=message,
         account=account.pk,
         kind=account.kind,
@@ -457,7 +458,7 @@ def write_reply(*, actor, contact: Contact, body: str) -> OutboundMessage:
         created_by=actor,
     )
     record(
-        "messenger.reply",
+        codes.MESSENGER_REPLY,
         actor=actor,
         obj=outbound,
         contact=contact.reference,
@@ -498,7 +499,7 @@ def deliver(outbound: OutboundMessage, *, actor=None) -> OutboundMessage:
                 )
         outbound.save(update_fields=["status", "error", "sent_at", "headers"])
         record(
-            "messenger.send",
+            codes.MESSENGER_SEND,
             actor=actor,
             obj=outbound,
             kind=outbound.account.kind,

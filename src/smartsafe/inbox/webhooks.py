@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.http.request import RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
 
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
 from . import messenger
@@ -29,7 +30,7 @@ from .models import ChannelAccount
 
 def _reject(account, status: int, reason: str) -> HttpResponse:
     record(
-        "channel.webhook_rejected",
+        codes.CHANNEL_WEBHOOK_REJECTED,
         obj=account,
         outcome="denied",
         kind=account.kind,

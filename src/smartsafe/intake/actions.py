@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.core.concurrency import lock_for_update
 from smartsafe.core.retry import retry_on_conflict
@@ -80,7 +81,7 @@ def log_contact(
     contact.save()
     contact.topics.set(topics)
     record(
-        "contact.create",
+        codes.CONTACT_CREATE,
         actor=actor,
         obj=contact,
         channel=channel.code,
@@ -107,7 +108,7 @@ def log_non_data_contact(*, actor, channel, kind: str, received_at=None) -> Cont
         closed_at=now,
     )
     contact.save()
-    record("contact.create", actor=actor, obj=contact, channel=channel.code, non_data=kind)
+    record(codes.CONTACT_CREATE, actor=actor, obj=contact, channel=channel.code, non_data=kind)
     return contact
 
 
@@ -136,7 +137,7 @@ def receive_contact(*, channel, topics=(), external_id: str = "", **fields) -> t
     contact.save()
     if topics:
         contact.topics.add(*topics)  # a new contact has none yet: nothing to compare with
-    record("contact.receive", obj=contact, channel=channel.code, urgent=contact.urgent)
+    record(codes.CONTACT_RECEIVE, obj=contact, channel=channel.code, urgent=contact.urgent)
     _announce(contact)
     return contact, True
 
@@ -173,7 +174,7 @@ def update_contact(
             changed.append("topics")
     if changed:
         contact.save()
-        record("contact.update", actor=actor, obj=contact, fields=sorted(changed))
+        record(codes.CONTACT_UPDATE, actor=actor, obj=contact, fields=sorted(changed))
     return contact
 
 
@@ -187,7 +188,7 @@ def triage_contact(*, actor, contact: Contact, expected_version: int | None = No
     contact = lock_for_update(Contact.objects.all(), contact.pk)
     _enter(contact, "triage", timezone.now())
     contact.save()
-    record("contact.triage", actor=actor, obj=contact)
+    record(codes.CONTACT_TRIAGE, actor=actor, obj=contact)
     return contact
 
 
@@ -197,7 +198,7 @@ def close_contact(*, actor, contact: Contact, expected_version: int | None = Non
     contact = lock_for_update(Contact.objects.all(), contact.pk, expected_version=expected_version)
     _enter(contact, "close", timezone.now())
     contact.save()
-    record("contact.close", actor=actor, obj=contact)
+    record(codes.CONTACT_CLOSE, actor=actor, obj=contact)
     return contact
 
 
@@ -212,7 +213,7 @@ def mark_linked(contact: Contact, *, case, actor) -> None:
     _enter(contact, "link", timezone.now())
     contact.case = case
     contact.save()
-    record("contact.link", actor=actor, obj=contact, case=case.reference)
+    record(codes.CONTACT_LINK, actor=actor, obj=contact, case=case.reference)
 
 
 @transaction.atomic
@@ -223,7 +224,7 @@ def mark_urgent(contact: Contact, *, reason: str, actor=None) -> Contact:
     if not contact.urgent:
         contact.urgent = True
         contact.save()
-        record("contact.update", actor=actor, obj=contact, fields=["urgent"], reason=reason[:300])
+        record(codes.CONTACT_UPDATE, actor=actor, obj=contact, fields=["urgent"], reason=reason[:300])
         _announce(contact)  # after commit
     return contact
 
@@ -235,5 +236,7 @@ def assign_contact(*, actor, contact: Contact, assignee) -> Contact:
     contact = lock_for_update(Contact.objects.all(), contact.pk)
     contact.assigned_to = assignee
     contact.save()
-    record("contact.assign", actor=actor, obj=contact, assignee=assignee.get_username() if assignee else None)
+    record(
+        codes.CONTACT_ASSIGN, actor=actor, obj=contact, assignee=assignee.get_username() if assignee else None
+    )
     return contact

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
 from .models import Contact
@@ -32,9 +33,9 @@ def access_contact(user, pk, *, for_update: bool = False) -> Contact:
     except (Contact.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such contact.") from None
     if not for_update:
-        record("contact.view", actor=user, obj=contact)
+        record(codes.CONTACT_VIEW, actor=user, obj=contact)
     return contact
 
 
 def record_list_read(user, *, filters: dict, count: int, via: str = "") -> None:
-    record("contact.list", actor=user, object_type="intake.contact", filters=filters, count=count)
+    record(codes.CONTACT_LIST, actor=user, object_type="intake.contact", filters=filters, count=count)
