@@ -15,22 +15,22 @@ _PAGING = {"page", "page_size"}
 class ScopedViewSet(viewsets.GenericViewSet):
     """A ViewSet over records only some roles may see, with every read audited.
 
-    Subclasses set ``reader_roles`` (the role gate), implement ``access(pk, for_update)`` with the
+    Subclasses set ``reader_roles`` (the role gate), implement ``access(pk, audit)`` with the
     app's audited accessor, and ``record_list(filters, count)``.
     """
 
     permission_classes = [RoleGate]
     reader_roles: frozenset = frozenset()
 
-    def access(self, key, *, for_update: bool = False):
+    def access(self, key, *, audit: bool = True):
         raise NotImplementedError
 
     def record_list(self, *, filters: dict, count: int) -> None:
         raise NotImplementedError
 
-    def get_object(self, *, for_update: bool = False):
+    def get_object(self, *, audit: bool = True):
         key = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        return self.access(key, for_update=for_update)
+        return self.access(key, audit=audit)
 
     def list(self, request, *args, **kwargs):
         # PostgreSQL refuses NUL in text: caught here as a 400, not as a database error (500).

@@ -42,8 +42,12 @@ def case_list(user):
     )
 
 
-def access_case(user, pk_or_reference, *, for_update: bool = False) -> Case:
-    """One case (by id or reference) if ``user`` may see it; the read is audited."""
+def access_case(user, pk_or_reference, *, audit: bool = True) -> Case:
+    """One case (by id or reference) if ``user`` may see it; the read is audited (``case.view``).
+
+    ``audit=False`` when the case is fetched for a write: the write's own event says what was done,
+    so the read is not logged twice. It locks nothing; actions lock what they change.
+    """
     queryset = cases_visible_to(user).select_related(
         "owner",
         "assigned_to",
@@ -58,7 +62,7 @@ def access_case(user, pk_or_reference, *, for_update: bool = False) -> Case:
         case = queryset.get(pk=int(key)) if key.isdigit() else queryset.get(reference=key.upper())
     except (Case.DoesNotExist, ValueError, OverflowError):
         raise Http404("No such case.") from None
-    if not for_update:
+    if audit:
         record(codes.CASE_VIEW, actor=user, obj=case)
     return case
 

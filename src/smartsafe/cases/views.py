@@ -47,9 +47,9 @@ PAGE_SIZE = 25
 VERSIONS_SHOWN = 50
 
 
-def _staff_case(request, reference, *, for_update: bool = False):
+def _staff_case(request, reference, *, audit: bool = True):
     """A case for the staff pages: scoped (404 outside the scope), then staff only (403 otherwise)."""
-    case = queries.access_case(request.user, reference, for_update=for_update)
+    case = queries.access_case(request.user, reference, audit=audit)
     if not can_read_cases(request.user):
         raise PermissionDenied(_("Only the centre's staff may do this."))
     return case
@@ -117,7 +117,7 @@ def case_list(request):
 def _contacts_from(request, params, *, audit: bool):
     """The contacts named by ``?contact=<id>``: each must be visible to the user (404 otherwise)."""
     ids = list(dict.fromkeys(v.strip() for v in params.getlist("contact") if v.strip()))[:20]
-    return [access_contact(request.user, pk, for_update=not audit) for pk in ids]
+    return [access_contact(request.user, pk, audit=audit) for pk in ids]
 
 
 def _initial_from_contacts(contacts, facts) -> dict:
@@ -282,7 +282,7 @@ def _edit_initial(case) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_case(request, reference):
-    case = _staff_case(request, reference, for_update=request.method == "POST")
+    case = _staff_case(request, reference, audit=request.method != "POST")
     if not can_work_cases(request.user):
         raise PermissionDenied(_("Your role may not change cases."))
     if request.method == "GET":
@@ -323,7 +323,7 @@ def _back(case, anchor: str = ""):
 @login_required
 @require_POST
 def transition(request, reference):
-    case = _staff_case(request, reference, for_update=True)
+    case = _staff_case(request, reference, audit=False)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, reference, status=400, transition_form=form)
@@ -365,7 +365,7 @@ def _panel_response(request, reference, template: str, status: int, **overrides)
 @login_required
 @require_POST
 def add_note(request, reference):
-    case = _staff_case(request, reference, for_update=True)
+    case = _staff_case(request, reference, audit=False)
     if not can_work_cases(request.user):
         raise PermissionDenied(_("Your role may not change cases."))
     form = NoteForm(request.POST)
@@ -385,7 +385,7 @@ def add_note(request, reference):
 @login_required
 @require_POST
 def add_artefact(request, reference):
-    case = _staff_case(request, reference, for_update=True)
+    case = _staff_case(request, reference, audit=False)
     if not can_work_cases(request.user):
         raise PermissionDenied(_("Your role may not change cases."))
     form = ArtefactForm(request.POST)
@@ -419,7 +419,7 @@ def add_artefact(request, reference):
 @login_required
 @require_POST
 def assign(request, reference):
-    case = _staff_case(request, reference, for_update=True)
+    case = _staff_case(request, reference, audit=False)
     form = AssignForm(request.POST)
     assignee = None
     if form.is_valid():
@@ -449,13 +449,13 @@ def assign(request, reference):
 @login_required
 @require_POST
 def link(request, reference):
-    case = _staff_case(request, reference, for_update=True)
+    case = _staff_case(request, reference, audit=False)
     if not can_work_cases(request.user):
         raise PermissionDenied(_("Your role may not change cases."))
     form = LinkForm(request.POST)
     if form.is_valid():
         try:
-            other = queries.access_case(request.user, form.cleaned_data["other"], for_update=True)
+            other = queries.access_case(request.user, form.cleaned_data["other"], audit=False)
             linked = actions.link_cases(actor=request.user, case=case, other=other)
         except Http404:
             form.add_error("other", _("There is no case with that reference."))

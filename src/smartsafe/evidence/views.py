@@ -132,7 +132,7 @@ def _receive_uploads(request, *, case=None, contact=None) -> None:
 @login_required
 @require_POST
 def upload_to_case(request, reference):
-    case = access_case(request.user, reference, for_update=True)
+    case = access_case(request.user, reference, audit=False)
     _receive_uploads(request, case=case)
     return redirect(reverse("cases:detail", args=[case.reference]) + "#evidence")
 
@@ -140,6 +140,6 @@ def upload_to_case(request, reference):
 @login_required
 @require_POST
 def upload_to_contact(request, pk):
-    contact = access_contact(request.user, pk, for_update=True)
+    contact = access_contact(request.user, pk, audit=False)
     _receive_uploads(request, contact=contact)
     return redirect(reverse("intake:detail", args=[contact.pk]) + "#evidence")

@@ -45,7 +45,7 @@ def _report(request, outbound) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reply(request, contact_pk):
-    contact = access_contact(request.user, contact_pk, for_update=request.method == "POST")
+    contact = access_contact(request.user, contact_pk, audit=request.method != "POST")
     thread = queries.thread(request.user, contact)
     if not thread["can_reply"]:
         raise PermissionDenied(_("There is nothing here you may answer."))

@@ -26,13 +26,17 @@ def inbox(user):
     )
 
 
-def access_contact(user, pk, *, for_update: bool = False) -> Contact:
-    """One contact, if ``user`` may see it; the read is audited. Missing and forbidden look alike."""
+def access_contact(user, pk, *, audit: bool = True) -> Contact:
+    """One contact, if ``user`` may see it; the read is audited. Missing and forbidden look alike.
+
+    ``audit=False`` when the contact is fetched for a write (the write's own event is the record);
+    it locks nothing, actions lock what they change.
+    """
     try:
         contact = inbox(user).get(pk=int(pk))
     except (Contact.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such contact.") from None
-    if not for_update:
+    if audit:
         record(codes.CONTACT_VIEW, actor=user, obj=contact)
     return contact
 

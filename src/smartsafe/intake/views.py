@@ -285,7 +285,7 @@ def _refuse(request, pk, message: str, status: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    contact = queries.access_contact(request.user, pk, for_update=request.method == "POST")
+    contact = queries.access_contact(request.user, pk, audit=request.method != "POST")
     _require_logger(request.user)
     if contact.is_non_data:
         return _refuse(request, pk, _("A non-data contact has no details to edit."), 409)
@@ -352,7 +352,7 @@ def _minutes_seconds(seconds: int | None) -> str:
 def transition(request, pk, action):
     if action not in TRANSITION_ACTIONS:
         raise Http404("No such action.")
-    contact = queries.access_contact(request.user, pk, for_update=True)
+    contact = queries.access_contact(request.user, pk, audit=False)
     _require_logger(request.user)
     act = actions.triage_contact if action == "triage" else actions.close_contact
     try:
@@ -379,7 +379,7 @@ def transition(request, pk, action):
 @login_required
 @require_POST
 def assign(request, pk):
-    contact = queries.access_contact(request.user, pk, for_update=True)
+    contact = queries.access_contact(request.user, pk, audit=False)
     _require_logger(request.user)
     choice = request.POST.get("assignee", "").strip()
     if choice == "me":

@@ -39,10 +39,10 @@ def _institution(request) -> Institution:
     return Institution.objects.get(pk=institution_id)
 
 
-def _referral(request, pk, *, for_update: bool = False) -> Referral:
+def _referral(request, pk, *, audit: bool = True) -> Referral:
     _institution(request)
-    if for_update:
-        referral = queries.access_referral(request.user, pk, for_update=True)  # 404 outside the scope
+    if not audit:
+        referral = queries.access_referral(request.user, pk, audit=False)  # 404 outside the scope
         if referral.sent_at is None:
             raise Http404("No such referral.")  # revoked before it ever reached the institution
         return referral
@@ -122,7 +122,7 @@ def _kept_text(form, action: str, buttons: list[dict]) -> str:
 
 
 def render_portal(request, pk, *, status: int = 200, **overrides):
-    referral = queries.access_referral(request.user, pk, for_update=True)
+    referral = queries.access_referral(request.user, pk, audit=False)
     referral = (
         with_events(Referral.objects.filter(pk=referral.pk)).select_related("case", "institution").get()
     )
@@ -140,7 +140,7 @@ def portal_detail(request, pk):
 @login_required
 @require_POST
 def portal_transition(request, pk):
-    referral = _referral(request, pk, for_update=True)
+    referral = _referral(request, pk, audit=False)
     form = TransitionForm(request.POST)
     action = request.POST.get("action", "")
     if not form.is_valid():
@@ -167,7 +167,7 @@ def portal_transition(request, pk):
 @login_required
 @require_POST
 def portal_message(request, pk):
-    referral = _referral(request, pk, for_update=True)
+    referral = _referral(request, pk, audit=False)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:

@@ -37,8 +37,12 @@ def referral_list(user):
     return referrals_visible_to(user).select_related("case", "institution", "created_by", "approved_by")
 
 
-def access_referral(user, pk, *, for_update: bool = False) -> Referral:
-    """One referral by id if ``user`` may see it; the read is audited (``referral.view``)."""
+def access_referral(user, pk, *, audit: bool = True) -> Referral:
+    """One referral by id if ``user`` may see it; the read is audited (``referral.view``).
+
+    ``audit=False`` when the referral is fetched for a write (the write's own event is the record);
+    it locks nothing, actions lock what they change.
+    """
     key = str(pk).strip()
     if not (key.isascii() and key.isdigit() and len(key) <= 18):
         raise Http404("No such referral.")
@@ -46,7 +50,7 @@ def access_referral(user, pk, *, for_update: bool = False) -> Referral:
         referral = referral_list(user).get(pk=int(key))
     except Referral.DoesNotExist:
         raise Http404("No such referral.") from None
-    if not for_update:
+    if audit:
         record(codes.REFERRAL_VIEW, actor=user, obj=referral)
     return referral
 

@@ -113,16 +113,16 @@ def scoped_referral(request, pk, **audit_details) -> Referral:
     """A referral ``request.user`` may see (404 otherwise, exactly like a missing one), its read
     audited. For a liaison, also never one that did not reach the institution: a referral revoked
     before it was sent is outside ``UNSENT_STATES`` but never left the centre."""
-    referral = queries.access_referral(request.user, pk, for_update=True)
+    referral = queries.access_referral(request.user, pk, audit=False)
     if liaison_institution_id(request.user) is not None and referral.sent_at is None:
         raise Http404("No such referral.")
     record(codes.REFERRAL_VIEW, actor=request.user, obj=referral, **audit_details)
     return referral
 
 
-def _staff_referral(request, pk, *, for_update: bool = False) -> Referral:
+def _staff_referral(request, pk, *, audit: bool = True) -> Referral:
     """A referral for the staff pages: scoped first (404 outside the scope), then staff only (403)."""
-    referral = queries.access_referral(request.user, pk, for_update=for_update)
+    referral = queries.access_referral(request.user, pk, audit=audit)
     if not can_read_all_referrals(request.user):
         raise PermissionDenied(_("These pages are for the centre's staff; institutions use the portal."))
     return referral
@@ -214,7 +214,7 @@ def _create_drafts(request, case, form) -> list[Referral] | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def refer(request, reference):
-    case = case_queries.access_case(request.user, reference, for_update=request.method == "POST")
+    case = case_queries.access_case(request.user, reference, audit=request.method != "POST")
     _require_work(request)
     suggestions = suggest_institutions(case)
     if request.method == "GET":
@@ -277,7 +277,7 @@ def detail_context(request, referral: Referral, **overrides) -> dict:
 
 def render_detail(request, pk, *, status: int = 200, **overrides):
     """The referral page as it is now (after a refusal: with the form as typed and the message)."""
-    referral = queries.access_referral(request.user, pk, for_update=True)
+    referral = queries.access_referral(request.user, pk, audit=False)
     referral = (
         with_events(Referral.objects.filter(pk=referral.pk))
         .select_related("case", "institution", "created_by", "approved_by")
@@ -304,7 +304,7 @@ def _back(request, referral: Referral, anchor: str = ""):
 @login_required
 @require_POST
 def edit_draft(request, pk):
-    referral = _staff_referral(request, pk, for_update=True)
+    referral = _staff_referral(request, pk, audit=False)
     _require_work(request)
     form = DraftForm(request.POST)
     if not form.is_valid():
@@ -329,7 +329,7 @@ def edit_draft(request, pk):
 @login_required
 @require_POST
 def transition(request, pk):
-    referral = _staff_referral(request, pk, for_update=True)
+    referral = _staff_referral(request, pk, audit=False)
     action = request.POST.get("action", "")
     institution_answer = action in INSTITUTION_ACTIONS
     if institution_answer:
@@ -369,7 +369,7 @@ def transition(request, pk):
 @login_required
 @require_POST
 def post_message(request, pk):
-    referral = _staff_referral(request, pk, for_update=True)
+    referral = _staff_referral(request, pk, audit=False)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
@@ -392,7 +392,7 @@ def post_message(request, pk):
 @login_required
 @require_POST
 def record_delivery(request, pk):
-    referral = _staff_referral(request, pk, for_update=True)
+    referral = _staff_referral(request, pk, audit=False)
     _require_work(request)
     form = DeliveryForm(request.POST)
     if not form.is_valid():
@@ -419,7 +419,7 @@ def record_delivery(request, pk):
 @login_required
 @require_POST
 def retry(request, pk):
-    referral = _staff_referral(request, pk, for_update=True)
+    referral = _staff_referral(request, pk, audit=False)
     _require_work(request)
     try:
         delivery.retry_delivery(referral, actor=request.user)

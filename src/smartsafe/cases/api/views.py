@@ -74,8 +74,8 @@ class CaseViewSet(ScopedViewSet):
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseSerializer
 
-    def access(self, key, *, for_update=False):
-        return queries.access_case(self.request.user, key, for_update=for_update)
+    def access(self, key, *, audit=True):
+        return queries.access_case(self.request.user, key, audit=audit)
 
     def record_list(self, *, filters, count):
         queries.record_list_read(self.request.user, filters=filters, count=count)
@@ -86,7 +86,7 @@ class CaseViewSet(ScopedViewSet):
         )
 
     def _writable(self):
-        case = self.get_object(for_update=True)
+        case = self.get_object(audit=False)
         require(can_work_cases(self.request.user), _("Your role may not change cases."))
         return case
 

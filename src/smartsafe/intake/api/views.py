@@ -61,8 +61,8 @@ class ContactViewSet(ScopedViewSet):
     def get_serializer_class(self):
         return ContactListSerializer if self.action == "list" else ContactSerializer
 
-    def access(self, key, *, for_update=False):
-        return queries.access_contact(self.request.user, key, for_update=for_update)
+    def access(self, key, *, audit=True):
+        return queries.access_contact(self.request.user, key, audit=audit)
 
     def record_list(self, *, filters, count):
         queries.record_list_read(self.request.user, filters=filters, count=count)
@@ -75,7 +75,7 @@ class ContactViewSet(ScopedViewSet):
         )
 
     def _writable(self):
-        contact = self.get_object(for_update=True)
+        contact = self.get_object(audit=False)
         require(can_log_contacts(self.request.user), _("Your role may not change contacts."))
         return contact
 

@@ -66,8 +66,8 @@ class ReferralViewSet(ScopedViewSet):
     def get_serializer_class(self):
         return ReferralListSerializer if self.action == "list" else ReferralSerializer
 
-    def access(self, key, *, for_update=False):
-        return queries.access_referral(self.request.user, key, for_update=for_update)
+    def access(self, key, *, audit=True):
+        return queries.access_referral(self.request.user, key, audit=audit)
 
     def record_list(self, *, filters, count):
         queries.record_list_read(self.request.user, filters=filters, count=count)
@@ -84,7 +84,7 @@ class ReferralViewSet(ScopedViewSet):
         return dict(serializer.validated_data)
 
     def _staff(self):
-        referral = self.get_object(for_update=True)
+        referral = self.get_object(audit=False)
         require(
             can_work_referrals(self.request.user),
             _("Only the centre's counsellors and supervisors may do this."),
@@ -128,7 +128,7 @@ class ReferralViewSet(ScopedViewSet):
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        referral = self.get_object(for_update=True)
+        referral = self.get_object(audit=False)
         user = request.user
         require(
             can_work_referrals(user) or is_liaison_of(user, referral),
@@ -166,7 +166,7 @@ class ReferralViewSet(ScopedViewSet):
             referral = self.get_object()
             page = self.paginate_queryset(queries.messages_of(referral))
             return self.get_paginated_response(ReferralMessageSerializer(page, many=True).data)
-        referral = self.get_object(for_update=True)
+        referral = self.get_object(audit=False)
         require(can_post_message(request.user, referral), _("You may not write about this referral."))
         data = self._valid(ReferralMessageSerializer)
         message = actions.post_message(
