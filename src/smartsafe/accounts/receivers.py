@@ -1,7 +1,7 @@
 """Audit events for logins, logouts, failures, lockouts and two-factor changes.
 
 These are infrastructure signals (Django auth, django-axes, allauth MFA), so receivers are the
-right place (ARCHITECTURE.md: signals only for infrastructure). Passwords are never recorded:
+right place (docs/architecture.md: signals only for infrastructure). Passwords are never recorded:
 Django's ``user_login_failed`` already masks them, and only the attempted username is kept.
 """
 

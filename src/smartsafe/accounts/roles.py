@@ -1,4 +1,4 @@
-"""The roles of the contact centre (DOMAIN.md §1). One role per account; codes are stable."""
+"""The roles of the contact centre (docs/domain.md §1). One role per account; codes are stable."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

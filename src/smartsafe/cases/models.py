@@ -1,4 +1,4 @@
-"""Cases: work beyond a single answer, opened from one or more contacts (DOMAIN.md §2).
+"""Cases: work beyond a single answer, opened from one or more contacts (docs/domain.md §2).
 
 State machine (see ``cases/states.py`` and docs/state-machines.md):
 new → in_progress → awaiting_institution → pending_closure → closed, with reopen.

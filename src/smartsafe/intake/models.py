@@ -1,4 +1,4 @@
-"""Contacts: every inbound communication on one channel (DOMAIN.md §2).
+"""Contacts: every inbound communication on one channel (docs/domain.md §2).
 
 A contact's life: new → triaged → linked (to a case) | closed. Non-data contacts (silent calls,
 hang-ups, pranks, wrong numbers) are counted like any other but are born closed with few fields.

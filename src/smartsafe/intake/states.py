@@ -1,4 +1,4 @@
-"""The contact state machine: new → triaged → linked | closed (DOMAIN.md §2).
+"""The contact state machine: new → triaged → linked | closed (docs/domain.md §2).
 
 A contact may also go straight from new to linked or closed (a counsellor who answers a call and
 closes it in one go), and a closed contact may still be linked to a case later (the caller rings

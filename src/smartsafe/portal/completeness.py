@@ -1,4 +1,4 @@
-"""How actionable a report is: each category's checklist (DOMAIN.md §4) and a score.
+"""How actionable a report is: each category's checklist (docs/domain.md §4) and a score.
 
 Police can act on a report that says what happened, when (with the time zone), where (the
 platform and exact addresses), who (user names, profile links), the child's age band and

@@ -1,4 +1,4 @@
-"""The public report: drafts while someone types, and the report they filed (DOMAIN.md §4).
+"""The public report: drafts while someone types, and the report they filed (docs/domain.md §4).
 
 A *draft* lives on the server, found by a random token kept in the visitor's session: what they
 typed on each step and the files already accepted (sealed with the evidence vault's key, and

@@ -1,4 +1,4 @@
-"""Delivering a sent referral's packet to the institution (DOMAIN.md §3).
+"""Delivering a sent referral's packet to the institution (docs/domain.md §3).
 
 ``enqueue_delivery(referral)`` is called inside the sending transaction:
 

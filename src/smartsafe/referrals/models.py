@@ -1,4 +1,4 @@
-"""Referrals: one case × one institution, tracked to its outcome (DOMAIN.md §3).
+"""Referrals: one case × one institution, tracked to its outcome (docs/domain.md §3).
 
 State machine (``referrals/states.py``, docs/referrals.md):
 draft → [pending_approval →] sent → acknowledged → accepted | rejected → completed, and revoked

@@ -1,4 +1,4 @@
-"""The referral packet: what an institution receives about a case (DOMAIN.md §3 and §4).
+"""The referral packet: what an institution receives about a case (docs/domain.md §3 and §4).
 
 ``build_packet(referral) -> dict`` builds the JSON twin, frozen into ``Referral.packet`` when the
 referral is sent. ``render_pdf(packet, language) -> bytes`` (``packet_pdf.py``) prints that same
@@ -41,7 +41,7 @@ from smartsafe.taxonomy.translation import pick, to_latin
 SCHEMA = "smartsafe.referral-packet/1"
 LANGUAGES = ("sr", "sr-latn", "en")
 
-# Artefact kinds by the question they answer (DOMAIN.md §4): where it happened, who did it.
+# Artefact kinds by the question they answer (docs/domain.md §4): where it happened, who did it.
 WHERE_KINDS = ("url",)
 WHO_KINDS = ("username", "profile_url", "platform_user_id", "phone", "email")
 

@@ -1,6 +1,6 @@
 """The demo centre's shape: every proportion the generator uses, in one place (docs/demo-data.md).
 
-Numbers follow the centre's own presentation (DOMAIN.md §2): 37,131 contacts, web platform
+Numbers follow the centre's own presentation (docs/domain.md §2): 37,131 contacts, web platform
 dominant, the helpline second, e-mail and social media small; about one contact in five opens a
 case and about 8% of cases are referred; referred cases split over the seven categories as in the
 seed's pie chart. Change a number here and the next ``load_demo`` follows it.

@@ -1,6 +1,6 @@
 """``manage.py load_demo --profile seed``: the centre of the seed presentation, figure for figure.
 
-The seed slide (DOMAIN.md §2, §5) publishes totals, not records. This profile writes records whose
+The seed slide (docs/domain.md §2, §5) publishes totals, not records. This profile writes records whose
 totals are exactly the slide's, so the statistics dashboard shows the slide from data:
 
 - 37,131 contacts over four channels (``SLIDE_CHANNELS``);

@@ -1,6 +1,6 @@
 """Finds the taxonomy terms the demo needs, by stable code.
 
-Channels and the seven referral categories are required (DOMAIN.md §2): without them the command
+Channels and the seven referral categories are required (docs/domain.md §2): without them the command
 stops with "taxonomy not loaded". Everything else (advisory topics, platforms, reporter types,
 age bands, sexes, municipalities) is used where present and left empty where not, matched first
 by the codes below and then by the English name, so the demo works with any reasonable taxonomy.
