@@ -47,13 +47,14 @@ def record_problems(source: str, where: str = "<snippet>") -> list[str]:
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
         if name != "record":
             continue
-        code = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "action"), None)
+        keyword = next((k.value for k in node.keywords if k.arg == "action"), None)
+        code = node.args[0] if node.args else keyword
         if code is None:
             continue
         line = f"{where}:{node.lineno}"
-        if isinstance(code, ast.Constant) or isinstance(code, ast.JoinedStr):
-            problems.append(f"{line}: literal code {ast.unparse(code)}; use the constant from audit/codes.py")
-        elif isinstance(code, ast.Attribute) and isinstance(code.value, ast.Name) and code.value.id == "codes":
+        if isinstance(code, ast.Constant | ast.JoinedStr):
+            problems.append(f"{line}: literal {ast.unparse(code)}; use the constant from audit/codes.py")
+        elif isinstance(code, ast.Attribute) and getattr(code.value, "id", None) == "codes":
             if code.attr not in DECLARED:
                 problems.append(f"{line}: codes.{code.attr} is not declared in audit/codes.py")
         elif isinstance(code, ast.Name) and code.id in from_codes and code.id not in DECLARED:
