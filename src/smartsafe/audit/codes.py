@@ -170,6 +170,16 @@ SUBJECT_REQUEST_OPEN = "subject_request.open"
 SUBJECT_ACCESS_EXPORT = "subject_access.export"
 ERASURE_DECIDE = "erasure.decide"
 
+# --- chat: live web chat with a counsellor ------------------------------------------------------
+CHAT_START = "chat.start"
+CHAT_MESSAGE = "chat.message"
+CHAT_TAKE = "chat.take"
+CHAT_TRANSFER = "chat.transfer"
+CHAT_WATCH = "chat.watch"
+CHAT_VIEW = "chat.view"
+CHAT_END = "chat.end"
+CHAT_BLOCK = "chat.block"
+
 # --- api: the REST API --------------------------------------------------------------------------
 API_DENIED = "api.denied"
 
@@ -296,6 +306,14 @@ REGISTRY: dict[str, str] = {
     SUBJECT_REQUEST_OPEN: _("Subject access or erasure request opened (the identity is not kept)"),
     SUBJECT_ACCESS_EXPORT: _("Everything held about a person exported for a subject-access request"),
     ERASURE_DECIDE: _("Erasure request decided: what was erased and what was kept, and why"),
+    CHAT_START: _("Web chat started by a child (anonymous)"),
+    CHAT_MESSAGE: _("Message written in a web chat"),
+    CHAT_TAKE: _("Web chat answered by a counsellor"),
+    CHAT_TRANSFER: _("Web chat handed to a colleague"),
+    CHAT_WATCH: _("Web chat watched silently by a supervisor"),
+    CHAT_VIEW: _("Web chat conversation opened by staff"),
+    CHAT_END: _("Web chat ended"),
+    CHAT_BLOCK: _("Web chat client blocked (by keyed hash)"),
     API_DENIED: _("API request refused: the role or record does not allow it"),
     TASK_LIST: _("Failed background work listed (needs attention)"),
     TASK_RETRY: _("Failed background task queued again by a person"),

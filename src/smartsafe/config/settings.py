@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "smartsafe.stats",
     "smartsafe.advice",
     "smartsafe.portal",
+    "smartsafe.chat",
     "smartsafe.api",
     # Last: its admin module replaces the libraries' admin pages (see privacy/admin_access.py).
     "smartsafe.privacy",
@@ -485,6 +486,20 @@ SMARTSAFE_PORTAL_CHECKS_PER_HOUR = env_int("SMARTSAFE_PORTAL_CHECKS_PER_HOUR", 2
 SMARTSAFE_PORTAL_DRAFT_HOURS = env_int("SMARTSAFE_PORTAL_DRAFT_HOURS", 24)
 SMARTSAFE_PORTAL_MAX_FILES = env_int("SMARTSAFE_PORTAL_MAX_FILES", 10)
 SMARTSAFE_EMERGENCY_NUMBER = env_str("SMARTSAFE_EMERGENCY_NUMBER", "192")
+
+# --- live web chat (docs/chat.md) ----------------------------------------------------------------
+# The hours counsellors answer chats (local time); outside them, and on public holidays and
+# SMARTSAFE_CLOSED_DAYS, the chat page offers to leave a message instead. "24:00" closes at midnight.
+SMARTSAFE_CHAT_DAYS = env_list("SMARTSAFE_CHAT_DAYS", ["mon", "tue", "wed", "thu", "fri"])
+SMARTSAFE_CHAT_OPENS = env_str("SMARTSAFE_CHAT_OPENS", "08:00")
+SMARTSAFE_CHAT_CLOSES = env_str("SMARTSAFE_CHAT_CLOSES", "20:00")
+# Chats a client (hashed address) may start per hour; messages per minute on one connection.
+SMARTSAFE_CHAT_STARTS_PER_HOUR = env_int("SMARTSAFE_CHAT_STARTS_PER_HOUR", 10)
+SMARTSAFE_CHAT_MESSAGES_PER_MINUTE = env_int("SMARTSAFE_CHAT_MESSAGES_PER_MINUTE", 30)
+# How long a counsellor's block of a client lasts.
+SMARTSAFE_CHAT_BLOCK_HOURS = env_int("SMARTSAFE_CHAT_BLOCK_HOURS", 24)
+# The expected wait shown before the centre has answered any chat.
+SMARTSAFE_CHAT_DEFAULT_WAIT_SECONDS = env_int("SMARTSAFE_CHAT_DEFAULT_WAIT_SECONDS", 180)
 
 # --- evidence vault (docs/evidence.md) -----------------------------------------------------------
 SMARTSAFE_EVIDENCE_MAX_FILE_MB = env_int("SMARTSAFE_EVIDENCE_MAX_FILE_MB", 20)

@@ -20,7 +20,9 @@ urlpatterns = [
     path("statistics/", include("smartsafe.stats.urls")),
     path("attention/", include("smartsafe.jobs.urls")),
     path("privacy/", include("smartsafe.privacy.urls")),
+    path("chat/", include("smartsafe.chat.urls")),
     # The public site lives under its own prefix; staff pages keep the root.
+    path("public/chat/", include("smartsafe.chat.public_urls")),
     path("public/", include("smartsafe.portal.urls")),
     path("advice/", include("smartsafe.advice.urls")),
     path("", include("smartsafe.core.urls")),

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from smartsafe.chat.consumers import ChatConsumer
 from smartsafe.inbox.consumers import InboxConsumer
 
 websocket_urlpatterns: list = [
     path("ws/inbox/", InboxConsumer.as_asgi()),
+    path("ws/chat/", ChatConsumer.as_asgi()),
 ]

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 SCOPES = {
     "report": "SMARTSAFE_PORTAL_REPORTS_PER_HOUR",
     "check": "SMARTSAFE_PORTAL_CHECKS_PER_HOUR",
+    "chat": "SMARTSAFE_CHAT_STARTS_PER_HOUR",
 }
 WINDOW_SECONDS = 3600
 

@@ -5,6 +5,7 @@
  *   {"type": "contact"|"read", "id": …}  a contact arrived or was first opened → the inbox list
  *                                         reloads its results (htmx, trigger "live:contact");
  *   {"type": "calls"}                     the call-back list changed (trigger "live:calls");
+ *   {"type": "chat"}                      the waiting chats changed (trigger "live:chat", chat app);
  *   {"type": "screen_pop", "url": …}      a call this person answered: the call form opens, or,
  *                                         when the page holds unsaved input, a banner links to it.
  * Labels come from data-* attributes of this script's tag (translated by the server).
@@ -122,6 +123,7 @@
     if (!message || typeof message !== "object") { return; }
     if (message.type === "contact" || message.type === "read") { onInboxChange(); }
     else if (message.type === "calls") { fire("live:calls"); }
+    else if (message.type === "chat") { fire("live:chat"); }
     else if (message.type === "screen_pop") { screenPop(message); }
   }
 

@@ -1,0 +1,50 @@
+"""Chat tests: always open (the hours have their own tests), a fresh cache, a temporary vault."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from django.core.cache import cache
+
+TEST_KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+@pytest.fixture(autouse=True)
+def always_open(settings):
+    settings.SMARTSAFE_CHAT_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    settings.SMARTSAFE_CHAT_OPENS = "00:00"
+    settings.SMARTSAFE_CHAT_CLOSES = "24:00"
+    settings.SMARTSAFE_CLOSED_DAYS = []
+    settings.SMARTSAFE_COUNTRY = "none"  # no public holidays unless a test names a country
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def vault(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SMARTSAFE_EVIDENCE_KEY = TEST_KEY
+    settings.SMARTSAFE_EVIDENCE_KEY_FILE = ""
+    settings.SMARTSAFE_EVIDENCE_PREVIOUS_KEY_FILES = []
+    settings.SMARTSAFE_CLAMD_SOCKET = ""
+    settings.SMARTSAFE_CLAMD_HOST = ""
+
+
+@pytest.fixture(autouse=True)
+def chat_channel(db):
+    """The shipped channel (transactional tests flush the reference data between tests)."""
+    from smartsafe.taxonomy.models import Channel
+
+    Channel.objects.update_or_create(
+        code="web_chat",
+        defaults={"name_sr": "Чет на сајту", "name_en": "Web chat", "kind": "chat", "active": True},
+    )
+    Channel.objects.update_or_create(
+        code="web_form",
+        defaults={"name_sr": "Веб-пријава", "name_en": "Web form", "kind": "web", "active": True},
+    )
