@@ -24,7 +24,7 @@ from smartsafe.cases.queries import cases_visible_to
 from smartsafe.cases.states import allowed_actions as case_allowed_actions
 from smartsafe.core.concurrency import lock_for_update
 
-from . import deadlines, delivery, notify, packets
+from . import deadlines, delivery, notify, packets, queries
 from .models import (
     OPEN_STATES,
     DeliveryMethod,
@@ -518,3 +518,33 @@ def mark_escalated(referral: Referral, *, recipients: list[str]) -> None:
         supervisors=len(recipients),
     )
     record(codes.REFERRAL_ESCALATE, obj=referral, recipients=len(recipients))
+
+
+def remind_or_escalate(pk: int, now) -> str | None:
+    """The overdue job, for one referral: remind the institution, or escalate to the supervisors
+    once the policy's wait after the reminder has passed. Returns what was done ("reminded",
+    "escalated") or None. The row is locked and the stamps re-checked, so two workers never send
+    the same e-mail twice; the mail goes out inside the transaction (a refusal rolls the stamp
+    back and the next run tries again)."""
+    with transaction.atomic():
+        try:
+            referral = lock_for_update(Referral.objects.filter(queries.overdue_q(now)), pk)
+        except Referral.DoesNotExist:
+            return None  # answered in the meantime
+        deadline, due = deadlines.current_deadline(referral)
+        if referral.reminded_at is None:
+            recipients = queries.reminder_recipients(referral)
+            if recipients:
+                notify.send_now(*notify.reminder(referral, deadline, due), recipients)
+            mark_reminded(referral, deadline=deadline, recipients=recipients)
+            return "reminded"
+        if referral.escalated_at is None:
+            wait = deadlines.escalate_after(referral.institution.kind, referral.urgent)
+            if now < referral.reminded_at + wait:
+                return None
+            recipients = queries.escalation_recipients()
+            if recipients:
+                notify.send_now(*notify.escalation(referral, deadline, due), recipients)
+            mark_escalated(referral, recipients=recipients)
+            return "escalated"
+    return None

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from smartsafe.core import calendar
 
-from .models import DeadlinePolicy
+from .models import DeadlinePolicy, ReferralState
 
 
 @dataclass(frozen=True)
@@ -99,3 +99,11 @@ def due_dates(institution_kind: str, urgent: bool, sent_at: dt.datetime) -> tupl
 
 def escalate_after(institution_kind: str, urgent: bool) -> dt.timedelta:
     return policy_for(institution_kind, urgent).escalate_after
+
+
+def current_deadline(referral) -> tuple[str, object]:
+    """The deadline the referral's stage runs against: ``("acknowledge", due)`` while it is sent,
+    ``("respond", due)`` after."""
+    if referral.state == ReferralState.SENT:
+        return "acknowledge", referral.acknowledge_due_at
+    return "respond", referral.respond_due_at

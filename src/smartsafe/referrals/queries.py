@@ -9,11 +9,13 @@ cannot even learn that another's referral exists.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from smartsafe.accounts.roles import Role
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
@@ -133,3 +135,33 @@ def public_institutions(case) -> list[str]:
         Referral.objects.filter(_FORWARDED, case=case).select_related("institution").order_by("sent_at")
     )
     return list(dict.fromkeys(r.institution.name for r in referrals))
+
+
+# --- the overdue job (tasks.check_overdue_referrals) ---------------------------------------------
+
+
+def overdue_to_chase(now) -> list[int]:
+    """Ids of the overdue referrals not yet escalated, urgent ones first."""
+    candidates = Referral.objects.filter(overdue_q(now), escalated_at__isnull=True).order_by("-urgent", "pk")
+    return list(candidates.values_list("pk", flat=True))
+
+
+def reminder_recipients(referral) -> list[str]:
+    """Where an overdue referral's reminder goes: the institution's referral address and its
+    active liaisons, each once."""
+    addresses = [referral.institution.email] if referral.institution.email else []
+    liaisons = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, role=Role.LIAISON, institution_membership__institution=referral.institution
+        )
+        .exclude(email="")
+    )
+    addresses += [user.email for user in liaisons]
+    return list(dict.fromkeys(addresses))
+
+
+def escalation_recipients() -> list[str]:
+    """Every active supervisor with an e-mail address, each once."""
+    users = get_user_model().objects.filter(is_active=True, role=Role.SUPERVISOR).exclude(email="")
+    return list(dict.fromkeys(users.order_by("pk").values_list("email", flat=True)))
