@@ -28,7 +28,7 @@ from smartsafe.audit.log import record_refusal
 from smartsafe.core.concurrency import StaleVersion
 from smartsafe.inbox import telephony, unread
 
-from . import actions, queries
+from . import actions, queries, queues
 from .filters import ContactFilter
 from .forms import EditContactForm, LogContactForm, NonDataForm
 from .models import NonDataKind
@@ -83,15 +83,23 @@ def _add_errors(form, error: ValidationError) -> None:
 @login_required
 def inbox(request):
     _require_reader(request.user)
-    queryset = unread.with_unread(queries.inbox(request.user)).order_by("-urgent", "-received_at", "-pk")
-    filterset = ContactFilter(request.GET or None, queryset=queryset, request=request)
+    base = unread.with_unread(queries.inbox(request.user))
+    queue = queues.chosen(request.GET.get("queue"))
+    filterset = ContactFilter(request.GET or None, queryset=queue.apply(base, request.user), request=request)
     page = paginate(filterset.qs, request.GET.get("page"), PAGE_SIZE)
     used = {name: request.GET.getlist(name) for name in filterset.filters if request.GET.get(name)}
-    queries.record_list_read(request.user, filters=used, count=page.count, via="inbox")
+    queries.record_list_read(
+        request.user,
+        filters={**used, "queue": [queue.code]} if queue.code != queues.DEFAULT else used,
+        count=page.count,
+        via="inbox",
+    )
 
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        "queue": queue,
+        "queues": queues.tabs(base, request.user, queue),
         "filter": filterset,
         "page": page,
         "contacts": page.object_list,

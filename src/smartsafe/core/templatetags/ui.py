@@ -112,3 +112,16 @@ def duration(seconds) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def waiting_time(since) -> str:
+    """How long something has waited since ``since``, short: "25 minutes", "3 hours, 10 minutes",
+    "2 days" (Django's translated ``timesince``; two units below a day, one above)."""
+    if not since:
+        return ""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    depth = 2 if (timezone.now() - since).days < 1 else 1
+    return timesince(since, depth=depth)

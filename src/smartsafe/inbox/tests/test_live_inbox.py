@@ -79,13 +79,15 @@ def test_waiting_time_shows_for_new_contacts_only(client, counsellor):
     assert "waiting" not in row(html, done)
 
 
-def test_urgent_first_whatever_the_channel(client, counsellor):
+def test_urgent_first_in_the_queues_whatever_the_channel(client, counsellor):
     now = timezone.now()
     old_urgent = received("telegram", urgent=True, received_at=now - dt.timedelta(days=1))
     newest = received("email", received_at=now)
     client.force_login(counsellor)
-    html = client.get(INBOX).content.decode()
+    html = client.get(INBOX, {"queue": "new"}).content.decode()
     assert html.index(f">{old_urgent.reference}<") < html.index(f">{newest.reference}<")
+    html = client.get(INBOX, {"queue": "urgent"}).content.decode()
+    assert f">{old_urgent.reference}<" in html and f">{newest.reference}<" not in html
 
 
 def test_take_from_the_list(client, counsellor):

@@ -64,9 +64,7 @@ def test_reply_goes_out_with_threading_headers_and_lands_on_the_timeline(smtp_ac
     entry = TimelineEntry.objects.get(case=case, kind="email_sent")
     assert entry.actor == counsellor and entry.data["contact"] == first.contact.reference
     codes = list(
-        AuditEvent.objects.filter(action__startswith="email.")
-        .order_by("pk")
-        .values_list("action", "outcome")
+        AuditEvent.objects.filter(action__startswith="email.").order_by("pk").values_list("action", "outcome")
     )
     assert codes[-2:] == [("email.reply", "ok"), ("email.send", "ok")]
 

@@ -84,9 +84,7 @@ def test_ringing_answered_hung_up_completes_with_talk_time(exchange, desk):
     assert call.duration_seconds == 300
     assert call.started_at == start
     codes_written = list(
-        AuditEvent.objects.filter(object_type="inbox.call")
-        .order_by("pk")
-        .values_list("action", flat=True)
+        AuditEvent.objects.filter(object_type="inbox.call").order_by("pk").values_list("action", flat=True)
     )
     assert codes_written == ["call.ringing", "call.answered", "call.ended"]
 

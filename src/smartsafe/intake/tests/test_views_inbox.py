@@ -32,14 +32,15 @@ def test_search_in_latin_finds_cyrillic(client, counsellor):
     assert refs(client.get(INBOX, {"search": hit.reference})) == [hit.reference]
 
 
-def test_urgent_first_then_newest(client, counsellor):
+def test_newest_first_with_urgency_marked(client, counsellor):
+    """An old urgent contact keeps its badge but no longer sits above today's (intake/queues.py)."""
     now = timezone.now()
     old_urgent = testing.make_contact(counsellor, urgent=True, received_at=now - dt.timedelta(days=2))
     newest = testing.make_contact(counsellor, received_at=now)
     older = testing.make_contact(counsellor, received_at=now - dt.timedelta(hours=1))
     client.force_login(counsellor)
     response = client.get(INBOX)
-    assert refs(response) == [old_urgent.reference, newest.reference, older.reference]
+    assert refs(response) == [newest.reference, older.reference, old_urgent.reference]
     assert response.content.decode().count('class="is-urgent"') == 1
     assert 'class="badge badge-urgent"' in response.content.decode()
 
