@@ -131,9 +131,6 @@ class Contact(StorableTextModel, TimeStampedModel, VersionedModel):
             # The inbox's queues (intake/queues.py): each filter and order has its index.
             models.Index(fields=["-received_at", "-id"], name="contact_recent_order"),
             models.Index(fields=["state", "-urgent", "received_at", "id"], name="contact_queue_new"),
-            models.Index(
-                fields=["assigned_to", "-urgent", "received_at", "id"], name="contact_queue_assignee"
-            ),
             # The search's trigram index on PostgreSQL lives in migration 0002 only (SQLite has none).
         ]
 
