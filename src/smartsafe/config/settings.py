@@ -444,7 +444,11 @@ else:
     }
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # One Redis may serve several installations (or test runs): each its own prefix.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("SMARTSAFE_CHANNELS_PREFIX", "asgi")},
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -48,3 +48,25 @@ def chat_channel(db):
         code="web_form",
         defaults={"name_sr": "Веб-пријава", "name_en": "Web form", "kind": "web", "active": True},
     )
+
+
+def run_async(function) -> None:
+    """Run ``async def function()`` to the end in a thread of its own: a browser test earlier in
+    the same process leaves Playwright's event loop in the main thread, where async_to_sync refuses."""
+    import threading
+
+    from asgiref.sync import async_to_sync
+
+    errors: list[BaseException] = []
+
+    def target():
+        try:
+            async_to_sync(function)()
+        except BaseException as error:  # re-raised in the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
@@ -11,6 +10,7 @@ from smartsafe.audit.models import AuditEvent
 from smartsafe.chat import actions, queries
 from smartsafe.chat.consumers import ChatConsumer
 from smartsafe.chat.models import ChatMessage, ChatSession, ChatState
+from smartsafe.chat.tests.conftest import run_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,7 +91,7 @@ def test_a_whole_chat_over_websockets(counsellor, supervisor):
         for communicator in (child, staff, watcher):
             await communicator.disconnect()
 
-    async_to_sync(run)()
+    run_async(run)
     assert ChatSession.objects.get(pk=session.pk).state == ChatState.ENDED
     assert AuditEvent.objects.filter(action="chat.watch", actor=supervisor).count() == 1
     assert not ChatMessage.objects.filter(body="I should not be heard").exists()
@@ -109,7 +109,7 @@ def test_waiting_children_learn_their_place_as_the_queue_moves(counsellor):
         assert (await until(child, "queue"))["position"] == 1
         await child.disconnect()
 
-    async_to_sync(run)()
+    run_async(run)
 
 
 def test_another_chats_secret_or_another_counsellor_gets_nothing(counsellor, other_counsellor):
@@ -129,7 +129,7 @@ def test_another_chats_secret_or_another_counsellor_gets_nothing(counsellor, oth
         await stranger.disconnect()
         await colleague.disconnect()
 
-    async_to_sync(run)()
+    run_async(run)
 
 
 def test_a_child_writing_too_fast_is_asked_to_slow_down(settings):
@@ -148,5 +148,5 @@ def test_a_child_writing_too_fast_is_asked_to_slow_down(settings):
         assert error["code"] == "slow_down" and "sporo" not in error["message"].lower()
         await child.disconnect()
 
-    async_to_sync(run)()
+    run_async(run)
     assert ChatMessage.objects.filter(session=session).count() == 3

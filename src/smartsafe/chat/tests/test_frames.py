@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smartsafe.chat import frames
 from smartsafe.chat.consumers import ChatConsumer
+from smartsafe.chat.tests.conftest import run_async
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -85,4 +85,4 @@ def test_the_consumer_answers_bad_frames_with_an_error_frame_and_stays_open(text
         assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
         await communicator.disconnect()
 
-    async_to_sync(run)()
+    run_async(run)

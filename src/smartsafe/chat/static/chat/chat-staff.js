@@ -70,6 +70,8 @@
     socket.addEventListener("open", function () {
       delay = 500; errorBox.hidden = true;
       socket.send(JSON.stringify({ type: "hello", session: session, since: last, watch: watch }));
+      // What the page showed when it opened has been seen (a watching supervisor leaves no mark).
+      if (!watch && last) { socket.send(JSON.stringify({ type: "read", upto: last })); }
       Object.keys(pending).forEach(function (id) {
         socket.send(JSON.stringify({ type: "message", text: pending[id].getAttribute("data-text"), client_id: id }));
       });
@@ -96,6 +98,7 @@
       item.setAttribute("data-text", body); item.textContent = body;
       list.appendChild(item); pending[id] = item;
       text.value = "";
+      lastTyping = 0;  // typing the next message is news again
       if (socket && socket.readyState === 1) { socket.send(JSON.stringify({ type: "message", text: body, client_id: id })); }
     });
     text.addEventListener("keydown", function (event) {

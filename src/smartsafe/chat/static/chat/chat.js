@@ -152,6 +152,7 @@
     list.appendChild(item);
     pending[id] = item;
     text.value = "";
+    lastTyping = 0;  // typing the next message is news again
     if (socket && socket.readyState === 1) { socket.send(JSON.stringify({ type: "message", text: body, client_id: id })); }
   });
 
@@ -184,5 +185,6 @@
   var nojs = document.querySelector("[data-chat-nojs]");
   if (nojs) { nojs.hidden = true; }
   state = load();
-  if (state && state.session) { live(); }
+  // A fresh page has no messages yet: fetch the whole chat, then only what comes after.
+  if (state && state.session) { state.last = 0; live(); }
 })();

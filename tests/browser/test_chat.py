@@ -1,0 +1,182 @@
+"""Live chat in two real browsers, a child and a counsellor, over real websockets, per language.
+
+The project's ASGI application is served by uvicorn in a thread (as in test_screen_pop.py), so the
+websockets and the pages share this test's database and settings (in-memory channel layer).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from channels.routing import ProtocolTypeRouter
+from chat_steps import (
+    child_page,
+    child_says,
+    child_starts_chat,
+    counsellor_takes_chat,
+    staff_page,
+)
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.core.cache import cache
+from django.db import connections
+from playwright.sync_api import expect
+
+from smartsafe.chat.models import ChatSession, ChatState
+from smartsafe.config import asgi
+from smartsafe.core.testing import make_user
+from smartsafe.inbox.models import CannedReply
+from smartsafe.taxonomy import loading
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def chat_site(transactional_db, settings):
+    loading.load()  # transactional tests flush the shipped taxonomy (the web_chat channel)
+    settings.SMARTSAFE_CHAT_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    settings.SMARTSAFE_CHAT_OPENS, settings.SMARTSAFE_CHAT_CLOSES = "00:00", "24:00"
+    settings.SMARTSAFE_CLOSED_DAYS = []
+    cache.clear()
+    db_settings = connections.settings["default"]
+    max_age = db_settings.get("CONN_MAX_AGE", 0)
+    db_settings["CONN_MAX_AGE"] = 0
+    app = ProtocolTypeRouter(
+        {
+            "http": ASGIStaticFilesHandler(asgi.django_asgi_app),
+            "websocket": asgi.application.application_mapping["websocket"],
+        }
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://localhost:{port}"
+    server.should_exit = True
+    thread.join(10)
+    db_settings["CONN_MAX_AGE"] = max_age
+    cache.clear()
+
+
+GREETING = {"sr": "Здраво, ту сам.", "sr-latn": "Zdravo, tu sam.", "en": "Hello, I am here."}
+
+
+@pytest.mark.parametrize("language", ["sr", "sr-latn", "en"])
+def test_child_and_counsellor_chat_end_to_end(chat_site, browser, language):
+    base = chat_site
+    problems: list[str] = []
+    counsellor = make_user("counsellor", f"ana-{language}")
+    canned = {"sr": "Здраво, ту смо.", "sr-latn": "Zdravo, tu smo.", "en": "Hello, we are here."}[language]
+    CannedReply.objects.create(
+        language="en" if language == "en" else "sr",
+        title="Поздрав/Hello",
+        body="Hello, we are here." if language == "en" else "Здраво, ту смо.",
+    )
+    child = child_page(browser, problems)
+    staff = staff_page(browser, base, counsellor, problems)
+    frames_seen = []
+    for name, p in (("staff", staff), ("child", child)):
+        p.on(
+            "websocket",
+            lambda ws, name=name: (
+                ws.on("framereceived", lambda f: frames_seen.append((name + "<", f))),
+                ws.on("framesent", lambda f: frames_seen.append((name + ">", f))),
+                ws.on("close", lambda w: frames_seen.append((name, "CLOSE"))),
+            ),
+        )
+    try:
+        child_starts_chat(child, base, language)
+        child_says(child, GREETING[language])
+
+        counsellor_takes_chat(staff, base)
+        expect(staff.locator(".chat-msg-child").filter(has_text=GREETING[language])).to_be_visible()
+        expect(child.locator(".chat-msg-system")).to_be_visible()  # "a counsellor has joined"
+        # The child's message was shown to the counsellor: the child sees it read.
+        expect(child.locator(".chat-msg-child .chat-read")).to_be_visible()
+
+        # Canned reply of the chat's language (Latin script for a Serbian Latin chat).
+        canned = {"sr": "Здраво, ту смо.", "sr-latn": "Zdravo, tu smo.", "en": "Hello, we are here."}[
+            language
+        ]
+        staff.locator("[data-chat-canned]").select_option(
+            label="Pozdrav/Hello" if language == "sr-latn" else "Поздрав/Hello"
+        )
+        expect(staff.locator("[data-chat-text]")).to_have_value(canned)
+        staff.locator("[data-chat-text]").fill("")
+        staff.locator("[data-chat-text]").press_sequentially("Да ли си безбедан?", delay=20)
+        expect(child.locator("[data-chat-typing]")).to_be_visible()
+        staff.locator("[data-chat-text]").press("Enter")
+        expect(child.locator(".chat-msg-counsellor").filter(has_text="Да ли си безбедан?")).to_be_visible()
+        expect(staff.locator(".chat-msg-counsellor .chat-read")).to_be_visible()
+
+        child.locator("[data-chat-text]").press_sequentially("da", delay=20)
+        expect(staff.locator("[data-chat-typing]")).to_be_visible()
+        child.locator("[data-chat-text]").press("Enter")
+        expect(staff.locator(".chat-msg-child").filter(has_text="da")).to_have_count(1)
+
+        # A reload of the child's page resumes the chat with everything in it.
+        child.reload()
+        expect(child.locator(".chat-msg-counsellor").filter(has_text="Да ли си безбедан?")).to_be_visible()
+        expect(child.locator(".chat-msg-child[data-id]")).to_have_count(2)
+
+        staff.get_by_role("button", name="End the chat").click()
+        expect(child.locator("[data-chat-compose]")).to_be_hidden()
+        expect(child.locator("[data-chat-status]")).not_to_be_empty()
+    except BaseException:
+        print("\n".join(map(str, frames_seen)), problems)
+        raise
+    finally:
+        child.context.close()
+        staff.context.close()
+    session = ChatSession.objects.get()
+    assert session.state == ChatState.ENDED and session.language == language
+    assert session.contact.channel.code == "web_chat"
+    assert [m.body for m in session.messages.filter(sender="child")] == [GREETING[language], "da"]
+    assert problems == []
+
+
+def test_quick_exit_ends_the_chat_and_forgets_it(chat_site, browser):
+    base = chat_site
+    problems: list[str] = []
+    child = child_page(browser, problems)
+    try:
+        child_starts_chat(child, base, "en")
+        child_says(child, "I want to leave")
+        child.locator("[data-quick-exit]").click()
+        expect(child).to_have_title("Weather")
+        child.goto(base + "/public/chat/")
+        expect(child.locator("[data-chat-start]")).to_be_visible()  # nothing of the chat is left
+        assert child.evaluate("sessionStorage.length") == 0
+    finally:
+        child.context.close()
+    deadline = time.monotonic() + 10
+    while ChatSession.objects.get().state != ChatState.ABANDONED:
+        assert time.monotonic() < deadline, "quick exit did not end the chat"
+        time.sleep(0.1)
+    assert problems == []
+
+
+def test_without_javascript_the_page_is_the_message_form(chat_site, browser):
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(chat_site + "/public/chat/")
+        expect(page.locator("#chat")).to_be_hidden()
+        page.locator("[data-chat-leave]").get_by_label("Your message").fill(
+            "Someone is blackmailing my friend"
+        )
+        page.get_by_role("button", name="Send the message").click()
+        expect(page.locator("#reference")).to_be_visible()
+    finally:
+        context.close()
