@@ -142,7 +142,7 @@ class OpenCaseForm(CaseForm):
         field.queryset = staff if is_supervisor(user) else staff.filter(pk=user.pk)
         field.initial = user.pk
         field.empty_label = _("Nobody yet")
-        field.label_from_instance = lambda u: str(u) if str(u) == u.username else f"{u} ({u.username})"
+        field.label_from_instance = str  # the name colleagues know each other by
 
 
 class EditCaseForm(CaseForm):

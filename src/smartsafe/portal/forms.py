@@ -10,6 +10,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -89,28 +90,31 @@ REPLY = [
     ("anonymous", _("I want to stay anonymous")),
     ("contact", _("You may contact me")),
 ]
-TIME_ZONES = [
-    "Europe/Belgrade",
-    "Europe/Podgorica",
-    "Europe/Sarajevo",
-    "Europe/Zagreb",
-    "Europe/Skopje",
-    "Europe/Ljubljana",
-    "Europe/Budapest",
-    "Europe/Bucharest",
-    "Europe/Sofia",
-    "Europe/Athens",
-    "Europe/Vienna",
-    "Europe/Berlin",
-    "Europe/Zurich",
-    "Europe/Paris",
-    "Europe/London",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "Australia/Sydney",
-    "UTC",
-]
+# The zones a reporter may pick, each named in the page's language (the IANA name is the stored
+# value, never shown): where the child or the reporter is, not a list of every zone on Earth.
+TIME_ZONE_NAMES = {
+    "Europe/Belgrade": _("Serbia (Belgrade)"),
+    "Europe/Podgorica": _("Montenegro (Podgorica)"),
+    "Europe/Sarajevo": _("Bosnia and Herzegovina (Sarajevo)"),
+    "Europe/Zagreb": _("Croatia (Zagreb)"),
+    "Europe/Skopje": _("North Macedonia (Skopje)"),
+    "Europe/Ljubljana": _("Slovenia (Ljubljana)"),
+    "Europe/Budapest": _("Hungary (Budapest)"),
+    "Europe/Bucharest": _("Romania (Bucharest)"),
+    "Europe/Sofia": _("Bulgaria (Sofia)"),
+    "Europe/Athens": _("Greece (Athens)"),
+    "Europe/Vienna": _("Austria (Vienna)"),
+    "Europe/Berlin": _("Germany (Berlin)"),
+    "Europe/Zurich": _("Switzerland (Zurich)"),
+    "Europe/Paris": _("France (Paris)"),
+    "Europe/London": _("United Kingdom (London)"),
+    "America/New_York": _("USA, east (New York)"),
+    "America/Chicago": _("USA, central (Chicago)"),
+    "America/Los_Angeles": _("USA, west (Los Angeles)"),
+    "Australia/Sydney": _("Australia (Sydney)"),
+    "UTC": _("Universal time (UTC)"),
+}
+TIME_ZONES = list(TIME_ZONE_NAMES)
 DEFAULT_TIME_ZONE = "Europe/Belgrade"
 
 # Category-specific wording of the "where" and "who" questions.
@@ -214,7 +218,7 @@ class DetailsForm(PlainForm):
     )
     when_timezone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=[(tz, tz) for tz in TIME_ZONES],
+        choices=list(TIME_ZONE_NAMES.items()),
         initial=DEFAULT_TIME_ZONE,
         required=False,
     )
@@ -234,9 +238,13 @@ class DetailsForm(PlainForm):
     )
     people = forms.CharField(
         label=_("User names or profile links of the person responsible"),
-        help_text=_(
-            "For example @name or a link to the profile. One per line. If you only know the name "
-            "they show, write it in the story above."
+        help_text=format_lazy(
+            _(
+                "For example {handle} or a link to the profile. One per line. If you only know the "
+                "name they show, write it in the story above."
+            ),
+            # Translators: an example user name, in this language's own script (@име, @ime).
+            handle=_("@name"),
         ),
         required=False,
         max_length=MAX_TEXT,
@@ -415,7 +423,10 @@ class ReporterForm(PlainForm):
                 normalize_email(value)
             except ArtefactError:
                 raise forms.ValidationError(
-                    _("This does not look like an e-mail address (name@example.com).")
+                    _("This does not look like an e-mail address ({example}).").format(
+                        # Translators: an example e-mail address, in this language's own script.
+                        example=_("name@example.com")
+                    )
                 ) from None
         return value
 

@@ -312,13 +312,15 @@ def fold_years(months: list[dict]) -> list[dict]:
 
 
 def workload(date_from=None, date_to=None) -> list[dict]:
-    """Per person: contacts they logged and cases they own, opened in the period; busiest first."""
+    """Per person (by the name people know them by): contacts they logged and cases they own,
+    opened in the period; busiest first."""
     people: dict[int, dict] = {}
     for qs in _sources(WorkloadDaily, WorkloadMonthly, date_from, date_to):
-        for row in qs.order_by().values("user_id", "user__username", "source").annotate(n=_total()):
-            person = people.setdefault(
-                row["user_id"], {"user": row["user__username"], "contacts": 0, "cases": 0}
-            )
+        fields = ("user_id", "user__username", "user__display_name", "user__first_name", "user__last_name")
+        for row in qs.order_by().values(*fields, "source").annotate(n=_total()):
+            full_name = f"{row['user__first_name']} {row['user__last_name']}".strip()
+            name = row["user__display_name"] or full_name or row["user__username"]
+            person = people.setdefault(row["user_id"], {"user": name, "contacts": 0, "cases": 0})
             person[row["source"]] += row["n"]
     return sorted(people.values(), key=lambda p: (-p["contacts"] - p["cases"], p["user"]))
 

@@ -25,6 +25,13 @@ class Table:
     chart: object = None
     note: str = ""
     numbers: list = field(default_factory=list)  # (label, value) pairs for big-number display
+    # Columns (by position) only the CSV/XLSX exports carry: stable codes for other systems,
+    # never shown on the page, where people read names.
+    export_only: tuple[int, ...] = ()
+
+    @property
+    def screen_columns(self) -> list[str]:
+        return [c for i, c in enumerate(self.columns) if i not in self.export_only]
 
     @property
     def is_empty(self) -> bool:
@@ -35,7 +42,7 @@ class Table:
         month since 2017 and template filters per cell cost more than all the queries."""
         lines = []
         for row in self.rows:
-            head, *rest = row
+            head, *rest = [v for i, v in enumerate(row) if i not in self.export_only]
             cells = "".join(f'<td class="num">{escape(group(v))}</td>' for v in rest)
             lines.append(f'<tr><th scope="row">{escape(str(head))}</th>{cells}</tr>')
         return mark_safe("".join(lines))
@@ -111,6 +118,7 @@ def contacts_by_channel(q: Query) -> Table:
         [_("Channel"), _("Code"), _("Contacts")],
         [[names.get(code, code), code, n] for code, n in data.items()],
         chart=charts.bars(title, items),
+        export_only=(1,),
     )
 
 
@@ -147,6 +155,7 @@ def referred_by_category(q: Query) -> Table:
         [[names.get(code, code), code, n, _pct(n, total)] for code, n in data.items()],
         chart=charts.pie(title, items),
         note=_("A case in two categories counts in each."),
+        export_only=(1,),
     )
 
 

@@ -53,7 +53,7 @@ def _sentence(entry, actor) -> str:
             _("{actor} linked contact {contact} ({channel})."),
             actor=actor,
             contact=data.get("contact", ""),
-            channel=data.get("channel", ""),
+            channel=_channel_name(data.get("channel", "")),
         )
     if kind == "updated":
         fields = ", ".join(_field_label(f) for f in data.get("fields", []))
@@ -81,7 +81,7 @@ def _sentence(entry, actor) -> str:
     if kind == "assigned":
         if data.get("assignee"):
             return format_html(
-                _("{actor} assigned the case to {assignee}."), actor=actor, assignee=data["assignee"]
+                _("{actor} assigned the case to {assignee}."), actor=actor, assignee=_person(data["assignee"])
             )
         return format_html(_("{actor} left the case unassigned."), actor=actor)
     if kind == "note_added":
@@ -116,13 +116,13 @@ def _sentence(entry, actor) -> str:
         return format_html(
             _("{actor} shared the case with {institution}."),
             actor=actor,
-            institution=data.get("institution", ""),
+            institution=_institution_name(data.get("institution", "")),
         )
     if kind == "unshared":
         return format_html(
             _("{actor} stopped sharing the case with {institution}."),
             actor=actor,
-            institution=data.get("institution", ""),
+            institution=_institution_name(data.get("institution", "")),
         )
     if kind == "email_sent":
         return format_html(
@@ -154,6 +154,30 @@ def _sentence(entry, actor) -> str:
     if kind.startswith("referral_"):
         return _referral_sentence(kind.removeprefix("referral_"), data, actor)
     return format_html(_("{actor}: {kind}"), actor=actor, kind=kind)
+
+
+def _channel_name(code: str) -> str:
+    """A channel's name in the reader's language (``web_form`` → "Web form"); the code if unknown."""
+    from smartsafe.taxonomy import cache as taxonomy_cache
+    from smartsafe.taxonomy.models import Channel
+
+    term = taxonomy_cache.by_code(Channel, code or "")
+    return term.name if term else code
+
+
+_PEOPLE: dict[str, tuple[float, str]] = {}
+
+
+def _person(username: str) -> str:
+    """The name a colleague is known by, for an entry that stored their username (kept a few
+    minutes per process: a long timeline names the same few people many times)."""
+    cached = _PEOPLE.get(username)
+    if cached is None or time.monotonic() - cached[0] > _NAMES_TTL:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=username).first()
+        cached = _PEOPLE[username] = (time.monotonic(), str(user) if user else username)
+    return cached[1]
 
 
 _INSTITUTION_NAMES: dict[str, tuple[float, str, str]] = {}

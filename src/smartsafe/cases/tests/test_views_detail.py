@@ -317,8 +317,8 @@ def test_timeline_renders_every_kind_as_a_sentence(client, counsellor, superviso
         "added a note",
         "added an online artefact (Phone number): 064 123 4567",
         f'linked this case with <a href="{url("detail", other)}">{other.reference}</a>',
-        "shared the case with police-test",
-        "stopped sharing the case with police-test",
+        "shared the case with Institution police-test",
+        "stopped sharing the case with Institution police-test",
         "Start work — from “New” to “In progress”",
     ):
         assert sentence in timeline, sentence

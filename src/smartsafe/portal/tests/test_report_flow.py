@@ -204,3 +204,19 @@ def test_time_without_a_date_and_future_dates_are_refused(walker):
         "/public/report/2/", {**DETAILS, "when_date": "2999-01-01", "go": "next"}
     ).content.decode()
     assert "This date is in the future." in html
+
+
+def test_time_zones_and_examples_are_in_the_page_language(client):
+    """Zones are named in the page's language (the IANA name is only the value); the example
+    user name is a string of its own, so each language writes it in its own script."""
+    from django.conf import settings
+
+    from smartsafe.portal import forms as portal_forms
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert client.post("/public/report/1/", {"category": "predators", "go": "next"}).status_code == 302
+    page = client.get("/public/report/2/").content.decode()
+    assert '<option value="Europe/Belgrade" selected>Serbia (Belgrade)</option>' in page
+    assert ">Europe/Belgrade<" not in page
+    assert "For example @name or a link" in page
+    assert set(portal_forms.TIME_ZONES) == set(portal_forms.TIME_ZONE_NAMES)

@@ -18,7 +18,8 @@ SR = "Веб-пријава: Претње и уцене"
 
 def _page(client, url, language):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client.get(url).content.decode()
+    with translation.override(translation.get_language()):  # the request's language stays there
+        return client.get(url).content.decode()
 
 
 @pytest.mark.parametrize("reporter_language", ["sr", "en"])
