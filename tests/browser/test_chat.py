@@ -180,3 +180,33 @@ def test_without_javascript_the_page_is_the_message_form(chat_site, browser):
         expect(page.locator("#reference")).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_snippet_on_a_school_site_opens_the_chat(chat_site, browser, tmp_path):
+    # The school's page on a server of its own (another origin than the centre's "localhost").
+    import functools
+    import http.server
+
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><title>OŠ Vuk Karadžić</title><h1>Naša škola</h1>"
+        f'<script src="{chat_site}/static/chat/embed.js" data-language="sr-latn" defer></script>',
+        encoding="utf-8",
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    school = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=school.serve_forever, daemon=True).start()
+    context = browser.new_context(locale="en-US")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{school.server_address[1]}/")
+        with context.expect_page() as opened:
+            page.get_by_role("button", name="Razgovaraj sa savetnikom").click()
+        chat = opened.value
+        expect(chat.locator("html")).to_have_attribute("lang", "sr-latn")
+        chat.locator("[data-chat-start] button[type=submit]").click()
+        expect(chat.locator("[data-chat-status]")).to_contain_text("1")
+    finally:
+        context.close()
+        school.shutdown()
+    assert ChatSession.objects.get().via == "embed"

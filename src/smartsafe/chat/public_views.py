@@ -29,9 +29,23 @@ def _address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _embed_language(request) -> str | None:
+    """``?lang=`` of the embeddable button (a partner's page cannot post the language switch)."""
+    from django.conf import settings
+
+    code = request.GET.get("lang", "")
+    return code if code in dict(settings.LANGUAGES) else None
+
+
 @never_cache
 @require_GET
 def chat_page(request):
+    from django.conf import settings
+
+    language = _embed_language(request)
+    if language:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     context = {
         "open": hours.is_open(),
         "hours": hours.hours_text(),
@@ -39,7 +53,10 @@ def chat_page(request):
         "start_form": StartForm(initial={"language": _language()}),
         "via": "embed" if request.GET.get("via") == "embed" else "portal",
     }
-    return render(request, "chat/public.html", context)
+    response = render(request, "chat/public.html", context)
+    if language:  # the rest of the visit stays in that language, as after the switch
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
 
 
 @never_cache

@@ -122,3 +122,19 @@ def test_the_inbox_carries_the_waiting_chats_panel(client, counsellor, analyst):
     assert 'hx-get="/chat/waiting/"' in client.get("/contacts/").content.decode()
     client.force_login(analyst)
     assert client.get("/chat/").status_code == 403
+
+
+def test_the_embed_button_opens_the_page_in_its_language(client, settings):
+    response = client.get(PAGE + "?via=embed&lang=sr-latn")
+    html = response.content.decode()
+    assert '<html lang="sr-latn">' in html and 'data-via="embed"' in html
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "sr-latn"
+    assert '<html lang="sr-latn">' in client.get("/public/").content.decode()  # the visit stays in it
+    assert 'data-via="portal"' in client.get(PAGE + "?lang=xx").content.decode()
+
+
+def test_the_embed_script_is_served(client):
+    from django.contrib.staticfiles import finders
+
+    script = open(finders.find("chat/embed.js"), encoding="utf-8").read()
+    assert "/public/chat/?via=embed" in script and "noopener" in script
