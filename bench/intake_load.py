@@ -16,7 +16,8 @@ What it does, in one run:
    body, insert one row);
 3. for each number of concurrent clients, posts the README's report body to
    ``POST /api/v1/reports/`` of both and prints accepted reports per second, p50/p99 latency,
-   failures and the ratio of the platform to the bare view;
+   failures and the ratio of the platform to the bare view, and how long after the last 201 the
+   workers had registered every accepted report (portal/submissions.py);
 4. posts reports and signed Viber webhooks at the same time (16 clients);
 5. with ``--busy-day`` contacts already on today (default 50,000), posts a run of reports and
    compares the median latency of its last tenth with its first (the cost must stay flat);
@@ -210,7 +211,7 @@ def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
     from smartsafe.inbox import actions as inbox_actions
     from smartsafe.inbox.models import InboundMessage
     from smartsafe.intake.models import Contact
-    from smartsafe.portal.models import PublicReport
+    from smartsafe.portal.models import PublicReport, ReportSubmission
     from smartsafe.stats import rollups
     from smartsafe.taxonomy.models import Channel
 
@@ -231,6 +232,12 @@ def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
         env={"DJANGO_SETTINGS_MODULE": "bare.settings", "PYTHONPATH": str(ROOT / "bench")},
         log_path=tmp / "bare.log",
     )
+    def registered_after() -> str:
+        """How long after the last acknowledgement the workers had registered every report."""
+        began = time.perf_counter()
+        done = until(lambda: not ReportSubmission.objects.exists(), timeout=300)
+        return f"{time.perf_counter() - began:.1f} s" if done else "not within 300 s"
+
     with Platform(url, web=web, workers=workers, env=env, log_path=tmp / "platform.log") as site, bare:
         drive(site.port, [REPORT] * 8, clients=4)  # warm both up (imports, pools, caches)
         drive(bare.port, [REPORT] * 8, clients=4)
@@ -240,6 +247,7 @@ def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
             acknowledged += [o.body for o in result["outcomes"] if o.status == 201]
             print(row(f"bare view, {clients} clients", baseline))
             print(row(f"smartsafe, {clients} clients", result, baseline))
+            print(f"{'':<26} every report registered {registered_after()} after the last 201")
 
         # Reports and webhooks at the same time: a child on the portal, another on Viber.
         hooks = viber_calls(account.webhook_token, 0, count)
@@ -260,6 +268,7 @@ def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
         )
 
         delivered = until(lambda: InboundMessage.objects.count() >= webhooks_ok, timeout=120)
+        print(f"mixed: every report registered {registered_after()} after the last acknowledgement")
         if busy_day:
             # Same run twice, 4 clients: on today as it is, then with busy_day more contacts on it.
             # Workers idle and the statistics drained first, so only the day's size differs.
@@ -281,6 +290,7 @@ def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
                     cursor.execute("VACUUM ANALYZE intake_contact")
             after = measure(site.port, [REPORT] * flat_n, 4, 201)
             acknowledged += [o.body for r in (before, after) for o in r["outcomes"] if o.status == 201]
+            registered_after()
             times = [o.seconds for o in after["outcomes"]]
             tenth = max(1, len(times) // 10)
             first, last = statistics.median(times[:tenth]), statistics.median(times[-tenth:])

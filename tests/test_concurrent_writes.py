@@ -33,7 +33,7 @@ from smartsafe.core.samples import viber_delivery
 from smartsafe.inbox import actions as inbox_actions
 from smartsafe.inbox.models import InboundMessage
 from smartsafe.intake.models import Contact
-from smartsafe.portal.models import PublicReport
+from smartsafe.portal.models import PublicReport, ReportSubmission
 from smartsafe.stats import rollups
 from smartsafe.taxonomy import loading
 
@@ -197,8 +197,12 @@ def test_reports_webhooks_and_staff_writes_at_once_lose_nothing(tmp_path):
             if outcome.status != expected[kind]
         ]
         assert wrong == [], log.read_text()[-3000:]
-        # Every acknowledged webhook becomes exactly one stored message, by the workers.
+        # Every acknowledged webhook becomes exactly one stored message, by the workers; every
+        # accepted API report one registered report (portal/submissions.py), by the workers too.
         assert until(lambda: InboundMessage.objects.count() >= PER_KIND, timeout=60), log.read_text()[-3000:]
+        registered = PER_KIND + FORM_WALKERS
+        assert until(lambda: PublicReport.objects.count() >= registered, timeout=60), log.read_text()[-3000:]
+        assert until(lambda: not ReportSubmission.objects.exists(), timeout=30)
 
     references = [
         json.loads(o.body)["reference"] for (k, _c), o in zip(calls, outcomes, strict=True) if k == "report"

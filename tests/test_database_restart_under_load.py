@@ -130,6 +130,9 @@ def test_acknowledged_reports_and_messages_survive_a_database_restart(tmp_path):
             assert statuses[-8:].count(503) == 0, "still refusing after the database came back"
             messages = "SELECT count(*) FROM inbox_inboundmessage"
             assert until(lambda: _rows(url, messages)[0][0] >= len(acknowledged_webhooks), timeout=90)
+            # Accepted reports are registered by the workers once the database is back.
+            waiting = "SELECT count(*) FROM portal_reportsubmission"
+            assert until(lambda: _rows(url, waiting)[0][0] == 0, timeout=90)
 
         stored = [row[0] for row in _rows(url, "SELECT reference FROM portal_publicreport")]
         assert sorted(acknowledged_reports) == sorted(set(acknowledged_reports))

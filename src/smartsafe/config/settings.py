@@ -355,6 +355,8 @@ SMARTSAFE_TASK_RETRY_SECONDS = env_int("SMARTSAFE_TASK_RETRY_SECONDS", 10)
 # their transaction commits (audit/sealing.py); tests seal in the committing thread, so that what
 # a test reads never depends on a thread's timing.
 SMARTSAFE_AUDIT_SEAL_IN_BACKGROUND = not TESTING
+# Task workers run this much nicer than the web processes (0: the same priority).
+SMARTSAFE_TASK_WORKER_NICENESS = env_int("SMARTSAFE_TASK_WORKER_NICENESS", 5)
 # Signed checkpoints of the audit chain (audit/checkpoints.py): a folder the database cannot reach
 # (in production a mount of another machine or write-once storage), the signing key (kept like
 # the evidence key; default: derived from the secret key) and an optional DPO address for copies.

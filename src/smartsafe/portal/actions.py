@@ -29,7 +29,7 @@ from smartsafe.taxonomy.models import Category, Channel, Platform, ReporterType
 from . import answers as report_answers
 from . import completeness, files, tokens
 from .forms import REPORTER_TYPE_CODES, person_identity, person_kind
-from .models import DraftFile, PublicReport, ReportAddition, ReportArtefact, ReportDraft
+from .models import DraftFile, PublicReport, ReportAddition, ReportArtefact, ReportDraft, ReportSubmission
 
 WEB_FORM_CHANNEL = "web_form"
 _LANGUAGES = {"sr": "sr", "sr-latn": "sr", "en": "en"}
@@ -110,13 +110,20 @@ def _store_files(contact, named_files, via: str) -> int:
     return stored
 
 
-def _create_report(*, reference: str, **fields) -> PublicReport:
-    """The report under ``reference``, or under a fresh one if that is taken (very rarely)."""
+def _create_report(*, reference: str, fixed: bool = False, **fields) -> PublicReport:
+    """The report under ``reference``, or under a fresh one if that is taken (very rarely) —
+    also by a submission still being registered. A ``fixed`` reference is the reporter's already:
+    it is never swapped (``submissions.accept`` made sure no report holds it)."""
     for _attempt in range(10):
+        if not fixed and ReportSubmission.objects.filter(reference=reference).exists():
+            reference = tokens.new_reference()
+            continue
         try:
             with transaction.atomic():
                 return PublicReport.objects.create(reference=reference, **fields)
         except IntegrityError:
+            if fixed:
+                raise
             reference = tokens.new_reference()  # already taken: draw another
     raise RuntimeError("Could not draw a free report reference.")
 
@@ -155,19 +162,45 @@ def submit_report(
 ) -> Receipt:
     """File a report. ``answers``: from ``answers.build``; ``named_files``: ``(name, bytes)`` pairs
     that passed ``files.read``. Returns the receipt; the secret exists only in it."""
+    secret = tokens.new_secret()
+    report = file_report(
+        answers=answers,
+        named_files=named_files,
+        via=via,
+        reporter_contact=reporter_contact,
+        reporter_name=reporter_name,
+        reference=tokens.new_reference(),
+        secret_hash=tokens.hash_secret(secret),
+    )
+    return Receipt(reference=report.reference, secret=secret)
+
+
+def file_report(
+    *,
+    answers: dict,
+    reference: str,
+    secret_hash: str,
+    named_files=(),
+    via: str = "web",
+    reporter_contact: str = "",
+    reporter_name: str = "",
+    received_at: dt.datetime | None = None,
+    fixed_reference: bool = False,
+) -> PublicReport:
+    """The contact, its files, the report and its artefacts, audited; inside the caller's
+    transaction. ``fixed_reference``: the reporter already holds ``reference`` (an accepted API
+    submission), so it is never swapped for another."""
     category_code = answers.get("category") or completeness.OTHER
     category = taxonomy_cache.by_code(Category, category_code)
     if not completeness.allows_files(category_code):
         named_files = ()  # never keep a file for csam, whatever was sent
     named_files = list(named_files)
-    secret = tokens.new_secret()
     reporter_type = taxonomy_cache.by_code(ReporterType, REPORTER_TYPE_CODES.get(answers.get("reporter"), ""))
     urgent = answers.get("in_danger") == "yes"
     channel = taxonomy_cache.by_code(Channel, WEB_FORM_CHANNEL)
     # The contact's summary names the report's reference and its files: drawn and counted first,
     # so the contact is written once (it is rewritten only if a file is refused or the reference
     # turns out to be taken).
-    reference = tokens.new_reference()
     expected_summary = report_answers.summary(answers, file_count=len(named_files), reference=reference)
     contact, _created = receive_contact(
         channel=channel,
@@ -181,12 +214,14 @@ def submit_report(
         reporter_contact=reporter_contact[:200],
         reporter_name=reporter_name[:150],
         language=_LANGUAGES.get(answers.get("language", ""), "sr"),
+        **({"received_at": received_at} if received_at else {}),
     )
     stored = _store_files(contact, named_files, via)
     scored = completeness.score(answers, stored)
     report = _create_report(
         reference=reference,
-        secret_hash=tokens.hash_secret(secret),
+        fixed=fixed_reference,
+        secret_hash=secret_hash,
         contact=contact,
         category=category,
         answers=answers,
@@ -210,7 +245,7 @@ def submit_report(
         files=stored,
         via=via,
     )
-    return Receipt(reference=report.reference, secret=secret)
+    return report
 
 
 @retry_on_conflict

@@ -7,6 +7,7 @@ same answers. ``capture()`` keeps what someone typed (valid or not) for the serv
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django import forms
 from django.utils import timezone
@@ -276,10 +277,12 @@ class DetailsForm(PlainForm):
     def __init__(self, *args, category: str = completeness.OTHER, **kwargs):
         super().__init__(*args, **kwargs)
         self.category = category
-        self.fields["platforms"].choices = _choices_from(Platform)
-        self.fields["age_band"].choices = _choices_from(AgeBand, _("I don't know"))
-        self.fields["municipality"].choices = _choices_from(
-            Municipality, _("I don't know / outside the country")
+        # Callables: the lists (the municipalities are long) are only walked when a value is
+        # checked or the field drawn, not on every form an API request builds.
+        self.fields["platforms"].choices = functools.partial(_choices_from, Platform)
+        self.fields["age_band"].choices = functools.partial(_choices_from, AgeBand, _("I don't know"))
+        self.fields["municipality"].choices = functools.partial(
+            _choices_from, Municipality, _("I don't know / outside the country")
         )
         self.fields["when_timezone"].initial = DEFAULT_TIME_ZONE
         ask = lambda item: completeness.asks(category, item)  # noqa: E731

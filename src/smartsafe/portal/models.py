@@ -116,3 +116,28 @@ class ReportAddition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} + {self.contact}"
+
+
+class ReportSubmission(models.Model):
+    """A report accepted over the API and not yet registered as a contact (``portal/submissions.py``).
+
+    The reporter already holds its reference and secret. What they sent is sealed with the evidence
+    vault's key (it is a child's words and perhaps a way to reach them) until a worker registers it
+    — within a second or two — and deletes this row in the same transaction.
+    """
+
+    reference = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    context = models.CharField(max_length=64, unique=True)
+    ciphertext = models.BinaryField()
+    nonce = models.BinaryField(max_length=12)
+    wrapped_key = models.BinaryField(max_length=128)
+    key_id = models.CharField(max_length=32)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report being registered")
+        verbose_name_plural = _("reports being registered")
+
+    def __str__(self) -> str:
+        return f"submission {self.pk}"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import actions, completeness, files, queries, ratelimit, tokens
+from . import actions, completeness, files, queries, ratelimit, submissions, tokens
 from . import answers as report_answers
 from .forms import AdditionForm, CategoryForm, CheckForm, DetailsForm, ReporterForm, capture
 from .models import ReportDraft
@@ -246,20 +246,24 @@ def check(request, reference: str = ""):
     canonical = tokens.normalize_reference(reference)
     if request.method == "GET" and canonical and canonical in _checked(request):
         return redirect("portal:check_status", reference=canonical)
-    failed = False
+    failed = being_registered = False
     if request.method == "POST":
         form = CheckForm(data=request.POST)
         if (wait := ratelimit.hit(request, "check")) is not None:
             return _too_many(request, wait)
         if form.is_valid():
-            report = queries.find_report(form.cleaned_data["reference"], form.cleaned_data["secret"])
+            reference, secret = form.cleaned_data["reference"], form.cleaned_data["secret"]
+            report = queries.find_report(reference, secret)
             if report is not None:
                 request.session[CHECKED_KEY] = [*_checked(request), report.reference][-10:]
                 return redirect("portal:check_status", reference=report.reference)
-            failed = True
+            # Sent through the API a moment ago and not yet registered (portal/submissions.py).
+            being_registered = submissions.pending(reference, secret) is not None
+            failed = not being_registered
     else:
         form = CheckForm(initial={"reference": canonical or ""})
-    return render(request, "portal/check.html", {"form": form, "failed": failed})
+    context = {"form": form, "failed": failed, "being_registered": being_registered}
+    return render(request, "portal/check.html", context)
 
 
 def _checked_report(request, reference: str):

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from smartsafe.api.parsers import JSONParser, MultiPartParser
 
-from .. import actions, completeness, files, queries, ratelimit
+from .. import actions, completeness, files, queries, ratelimit, submissions
 from .. import answers as report_answers
 from ..forms import AdditionForm, CategoryForm, DetailsForm, ReporterForm
 from .serializers import (
@@ -160,14 +160,17 @@ class ReportViewSet(viewsets.ViewSet):
                 reporter=reporter.cleaned_data,
                 language=get_language() or "",
             )
-            receipt = actions.submit_report(
+            # Without files the report is accepted at once and registered by a worker a moment
+            # later (portal/submissions.py); files go into the vault in this request.
+            receive = actions.submit_report if named else submissions.accept
+            receipt = receive(
                 answers=answers,
-                named_files=named,
                 via="api",
                 reporter_contact=reporter.cleaned_data.get("email")
                 or reporter.cleaned_data.get("phone")
                 or "",
                 reporter_name=reporter.cleaned_data.get("name") or "",
+                **({"named_files": named} if named else {}),
             )
         status_url = request.build_absolute_uri(
             reverse("report-status", kwargs={"reference": receipt.reference})
@@ -190,7 +193,16 @@ class ReportViewSet(viewsets.ViewSet):
         _throttle(request, "check")
         report = self._report(request, reference)
         if report is None:
-            return self._not_found()
+            accepted = submissions.pending(reference, request.headers.get(SECRET_HEADER, ""))
+            if accepted is None:
+                return self._not_found()
+            # Accepted and about to be registered: to the reporter it is simply received.
+            body = {
+                "reference": accepted.reference,
+                "status": queries.RECEIVED,
+                "updated_at": accepted.received_at,
+            }
+            return Response(body)
         current = queries.public_status(report)
         body = {"reference": current.reference, "status": current.status, "updated_at": current.updated_at}
         if current.institutions:
@@ -208,6 +220,7 @@ class ReportViewSet(viewsets.ViewSet):
             201: ReportAdditionReceiptSerializer,
             400: OpenApiResponse(description="Field errors."),
             404: _NOT_FOUND,
+            409: OpenApiResponse(description="The report is still being registered; see Retry-After."),
         },
         auth=[],
     )
@@ -216,6 +229,17 @@ class ReportViewSet(viewsets.ViewSet):
         _throttle(request, "check")
         report = self._report(request, reference)
         if report is None:
+            if submissions.pending(reference, request.headers.get(SECRET_HEADER, "")) is not None:
+                response = Response(
+                    {
+                        "detail": _(
+                            "Your report is still being registered. Please try again in a few seconds."
+                        )
+                    },
+                    status=http.HTTP_409_CONFLICT,
+                )
+                response["Retry-After"] = "5"
+                return response
             return self._not_found()
         form = AdditionForm(data=self._payload(request))
         if not form.is_valid():

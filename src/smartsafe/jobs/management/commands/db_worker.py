@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
@@ -28,6 +29,10 @@ class Command(db_worker.Command):
     def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, reload,
                max_tasks, worker_id, exclude_queues, **options) -> None:  # fmt: skip
         self.configure_logging(verbosity)
+        # Answering people comes first: when the machine is busy, the web processes get the CPU and
+        # the queue (registering accepted reports, webhooks) catches up a moment later.
+        if settings.SMARTSAFE_TASK_WORKER_NICENESS:
+            os.nice(settings.SMARTSAFE_TASK_WORKER_NICENESS)
         queue_names = queue_name.split(",")
         excluded = exclude_queues.split(",") if exclude_queues else []
         if excluded and "*" not in queue_names:
