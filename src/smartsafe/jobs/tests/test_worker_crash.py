@@ -1,8 +1,9 @@
 """A worker killed with SIGKILL loses nothing: real ``db_worker`` processes, the real queue.
 
-Every acknowledged webhook is in the task table before the provider hears "ok"; whatever the
-worker that claimed it dies of, the lease runs out, another worker runs it again, and the message
-is stored exactly once (idempotent by the provider's message id).
+Every acknowledged webhook — and every API report answered 201 — is in the task table before the
+sender hears "ok"; whatever the worker that claimed it dies of, the lease runs out, another worker
+runs it again, and the message or report is stored exactly once (idempotent by the provider's
+message id, and by the sealed submission that registering deletes).
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from smartsafe.core import testing
+from smartsafe.core.samples import EXAMPLE_REPORT
 from smartsafe.core.tests import live
 from smartsafe.inbox import actions, messenger
 from smartsafe.inbox.models import InboundMessage, WebhookDelivery
 from smartsafe.intake.models import Contact
 from smartsafe.jobs.tests.crashtasks import hang_once
+from smartsafe.portal.models import PublicReport, ReportSubmission
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PEOPLE = 7
@@ -74,6 +77,20 @@ def deliver_over_http(port: int, account, i: int) -> bool:
         return False
 
 
+def report_over_http(port: int) -> str | None:
+    """POST the README's report to the API; its reference when it was accepted (201)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/reports/",
+        data=json.dumps(EXAMPLE_REPORT).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())["reference"] if response.status == 201 else None
+    except OSError:
+        return None
+
+
 def answers(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5):
@@ -97,7 +114,7 @@ def finished() -> bool:
 def test_a_killed_worker_loses_no_acknowledged_message(tmp_path):
     testing.channel("viber")
     account = actions.create_account(kind="viber", name="crash viber", token=TOKEN)
-    env = live.child_env(tmp_path, SMARTSAFE_TASK_LEASE_SECONDS=LEASE)
+    env = live.child_env(tmp_path, SMARTSAFE_TASK_LEASE_SECONDS=LEASE, SMARTSAFE_PORTAL_REPORTS_PER_HOUR="0")
     log = tmp_path / "workers.log"
     marker = tmp_path / "hanging"
     port = live.free_port()
@@ -122,14 +139,16 @@ def test_a_killed_worker_loses_no_acknowledged_message(tmp_path):
         live.wait_for(lambda: answers(port), timeout=60, what="the web server", every=0.3)
         second = worker(env, log)
         processes.append(second)
-        acknowledged = 20
+        acknowledged, references = 20, []
         for i in range(20, 60):
             acknowledged += deliver_over_http(port, account, i)
+            references.append(report_over_http(port))
             if i == 40:
                 live.wait_for(lambda: InboundMessage.objects.count() > 20, timeout=60, what="messages stored")
                 os.kill(second.pid, signal.SIGKILL)
                 second.wait(timeout=10)
         assert acknowledged == 60, (tmp_path / "web.log").read_text()[-3000:]
+        assert None not in references, (tmp_path / "web.log").read_text()[-3000:]
 
         # Phase 3: two workers at once finish everything, the reclaimed tasks included.
         processes += [worker(env, log), worker(env, log)]
@@ -143,6 +162,9 @@ def test_a_killed_worker_loses_no_acknowledged_message(tmp_path):
     assert messages.values("provider_id").distinct().count() == acknowledged
     assert Contact.objects.filter(inbound_messages__account=account).distinct().count() == PEOPLE
     assert not WebhookDelivery.objects.exists(), "every kept delivery was processed and removed"
+    # Every accepted report registered once, under the reference its reporter was given.
+    assert sorted(PublicReport.objects.values_list("reference", flat=True)) == sorted(references)
+    assert not ReportSubmission.objects.exists()
     again = DBTaskResult.objects.get(pk=hanging.id)
     assert again.status == TaskResultStatus.SUCCESSFUL
     assert len(again.worker_ids) == 2, "claimed once by the killed worker, once by the one that finished it"
