@@ -6,6 +6,7 @@ is in the database.
 
 from __future__ import annotations
 
+import base64
 import itertools
 
 from django.contrib.auth import get_user_model
@@ -74,3 +75,19 @@ def make_case(actor, *, contacts=None, **fields):
         contacts = [make_contact(actor)]
     fields.setdefault("title", "Узнемиравање на Инстаграму")
     return open_case(actor=actor, contacts=contacts, **fields)
+
+
+#: The evidence vault's master key in tests (32 bytes, base64): fixed, so sealed test data opens.
+TEST_VAULT_KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+def use_test_vault(settings, media_root):
+    """Point the evidence vault at ``media_root`` under the fixed test key, with no virus scanner;
+    for the autouse ``vault`` fixtures of the apps that store files."""
+    settings.MEDIA_ROOT = media_root
+    settings.SMARTSAFE_EVIDENCE_KEY = TEST_VAULT_KEY
+    settings.SMARTSAFE_EVIDENCE_KEY_FILE = ""
+    settings.SMARTSAFE_EVIDENCE_PREVIOUS_KEY_FILES = []
+    settings.SMARTSAFE_CLAMD_SOCKET = ""
+    settings.SMARTSAFE_CLAMD_HOST = ""
+    return media_root

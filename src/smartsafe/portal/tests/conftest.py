@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import io
 
 import pytest
@@ -10,18 +9,12 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-TEST_KEY = base64.b64encode(bytes(range(32))).decode()
+from smartsafe.core import testing
 
 
 @pytest.fixture(autouse=True)
 def vault(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMARTSAFE_EVIDENCE_KEY = TEST_KEY
-    settings.SMARTSAFE_EVIDENCE_KEY_FILE = ""
-    settings.SMARTSAFE_EVIDENCE_PREVIOUS_KEY_FILES = []
-    settings.SMARTSAFE_CLAMD_SOCKET = ""
-    settings.SMARTSAFE_CLAMD_HOST = ""
-    return tmp_path / "media"
+    return testing.use_test_vault(settings, tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)
