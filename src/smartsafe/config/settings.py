@@ -272,6 +272,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# One way of writing dates per language (smartsafe/formats/): the long and short forms agree.
+FORMAT_MODULE_PATH = ["smartsafe.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("SMARTSAFE_TIME_ZONE", "Europe/Belgrade")

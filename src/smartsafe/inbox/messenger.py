@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -409,7 +410,10 @@ def _window_closed_message(account: ChannelAccount, end: dt.datetime) -> str:
     return _(
         "%(channel)s lets the centre answer only within 24 hours of the person's last message; that "
         "window closed at %(closed)s. The person has to write again before they can be answered here."
-    ) % {"channel": account.get_kind_display(), "closed": timezone.localtime(end).strftime("%d.%m.%Y %H:%M")}
+    ) % {
+        "channel": account.get_kind_display(),
+        "closed": date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT"),
+    }
 
 
 # --- replies ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from smartsafe.taxonomy import cache as taxonomy_cache
@@ -112,3 +112,52 @@ def summary(answers: dict, *, file_count: int, reference: str) -> str:
         lines.append(_("Files sent: %(n)d") % {"n": file_count})
         lines.append(_("Public report %(reference)s") % {"reference": reference})
     return "\n".join(lines).strip()
+
+
+def fields(answers: dict, *, file_count: int, reference: str) -> list[dict]:
+    """The report's answers as labelled fields, in the reader's language, for the staff pages:
+    ``{"label", "value"}`` or ``{"label", "entries"}`` (a list), in the order of the form. The
+    reporter's own words are not among them (``answers["description"]``)."""
+    rows: list[dict] = []
+
+    def add(label, value=None, items=None):
+        if items:
+            rows.append({"label": label, "entries": list(items)})
+        elif value:
+            rows.append({"label": label, "value": value})
+
+    category = taxonomy_cache.by_code(Category, answers.get("category"))
+    chosen = portal_forms.WHAT_HAPPENED_LABELS.get(answers.get("category"), "")
+    add(
+        _("What happened"),
+        f"{chosen} ({category.name})" if chosen and category else chosen or answers.get("category"),
+    )
+    when = answers.get("when") or {}
+    if when.get("date"):
+        zone = portal_forms.TIME_ZONE_NAMES.get(when.get("timezone"), when.get("timezone"))
+        try:
+            day = formats.date_format(dt.date.fromisoformat(when["date"]), "DATE_FORMAT")
+        except ValueError:
+            day = when["date"]
+        add(_("When"), f"{day}, {when.get('time') or _('time not given')} ({zone})")
+    elif when.get("unsure"):
+        add(_("When"), _("the reporter is not sure"))
+    add(_("Where"), items=_names(Platform, answers.get("platforms") or []))
+    add(_("Web addresses"), items=answers.get("urls") or [])
+    add(_("Person responsible (user names, profiles)"), items=answers.get("people") or [])
+    if answers.get("age_band"):
+        add(_("Child's age"), _names(AgeBand, [answers["age_band"]])[0])
+    if answers.get("municipality"):
+        add(_("Municipality"), _names(Municipality, [answers["municipality"]])[0])
+    add(_("Child in danger right now"), dict(portal_forms.IN_DANGER).get(answers.get("in_danger")))
+    places = [
+        str(dict(portal_forms.REPORTED_TO).get(code, code)) for code in answers.get("reported_to") or []
+    ]
+    add(_("Already reported"), items=places)
+    add(_("Ticket numbers"), answers.get("report_tickets"))
+    reporters = {code: label for code, label, *_rest in portal_forms.REPORTERS}
+    add(_("Reporter"), reporters.get(answers.get("reporter")))
+    add(_("Wants an answer"), _("No, anonymous") if answers.get("anonymous") else _("Yes"))
+    add(_("Files sent"), str(file_count))
+    add(_("Public report"), reference)
+    return rows

@@ -8,7 +8,7 @@ conversation also shows its 24-hour reply window and the same person's earlier c
 
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 
 from smartsafe.inbox import messenger
 from smartsafe.inbox.channels import base
@@ -34,7 +34,9 @@ def reply_window_note(window, channel_name):
     time = ""
     if closes_at:
         local = timezone.localtime(closes_at)
-        time = date_format(local, "H:i" if local.date() == timezone.localdate() else "d.m.Y H:i")
+        time = date_format(
+            local, "TIME_FORMAT" if local.date() == timezone.localdate() else "SHORT_DATETIME_FORMAT"
+        )
     return {"open": is_open, "time": time, "channel_name": channel_name}
 
 

@@ -10,6 +10,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from smartsafe.cases.models import TimelineEntry
 from smartsafe.core.testing import make_case
@@ -94,11 +95,11 @@ def test_panel_shows_the_messenger_conversation_in_order_with_the_open_window(
     assert positions == sorted(positions)
     assert "&lt;b&gt;porukama&lt;/b&gt;" in html and "<b>porukama" not in html
     assert re.search(r'email-status-sent">\s*Sent', html)
-    assert first.received_at.astimezone(timezone.get_current_timezone()).strftime("%d.%m.%Y %H:%M") in html
+    assert date_format(timezone.localtime(first.received_at), "SHORT_DATETIME_FORMAT") in html
     # The window: open until 24 hours after the person's last message.
     last = InboundMessage.objects.filter(contact=conversation).latest("received_at")
     closes = timezone.localtime(min(filter(None, [last.sent_at, last.received_at])) + dt.timedelta(hours=24))
-    assert f"Reply window open until {closes:%d.%m.%Y %H:%M}." in html
+    assert f"Reply window open until {date_format(closes, 'SHORT_DATETIME_FORMAT')}." in html
     # The reply form posts to the reply view, limited to what Viber takes.
     assert f'action="{reply_url(conversation)}"' in html
     assert 'id="messenger-reply-body"' in html and 'maxlength="7000"' in html
@@ -113,15 +114,16 @@ def test_window_closing_today_shows_only_the_time(conversation, counsellor):
     InboundMessage.objects.filter(contact=conversation).update(received_at=then, sent_at=then)
     closes = timezone.localtime(then + dt.timedelta(hours=24))
     html = panel(counsellor, conversation)
-    assert f"Reply window open until {closes:%H:%M}." in html
-    assert f"{closes:%d.%m.%Y %H:%M}" not in html.split("Reply window")[1]
+    assert f"Reply window open until {date_format(closes, 'TIME_FORMAT')}." in html
+    assert date_format(closes, "SHORT_DATETIME_FORMAT") not in html.split("Reply window")[1]
 
 
 def test_panel_says_when_the_window_closed(conversation, counsellor):
     _age(conversation, 50)  # closed 26 hours ago: on another day, so with its date
     html = panel(counsellor, conversation)
     closed = timezone.localtime(conversation.inbound_messages.get().received_at + dt.timedelta(hours=24))
-    assert f"Reply window closed since {closed:%d.%m.%Y %H:%M} — the person must write first." in html
+    when = date_format(closed, "SHORT_DATETIME_FORMAT")
+    assert f"Reply window closed since {when} — the person must write first." in html
     assert "Reply window open" not in html
 
 
@@ -294,3 +296,14 @@ def test_email_contact_still_replies_by_smtp(client, email_channel, smtp, counse
     [(sender, recipients, raw)] = smtp.received
     assert recipients == ["dete@mail.example.rs"] and b"Javite nam se." in raw
     assert "Your reply was sent to dete@mail.example.rs." in client.get(response.url).content.decode()
+
+
+def test_the_conversation_reads_as_a_thread(client, conversation, fake_provider, counsellor):
+    """The person's messages on one side, the centre's replies on the other, oldest first."""
+    client.force_login(counsellor)
+    client.post(reply_url(conversation), {"body": "Tu smo, piši nam kad god želiš."})
+    html = panel(counsellor, conversation)
+    thread = html.split('<ol class="thread"')[1].split("</ol>")[0]
+    sides = re.findall(r'class="thread-message bubble bubble-(in|out)\b', thread)
+    assert sides == ["in", "out"]
+    assert thread.index("porukama") < thread.index("Tu smo")

@@ -25,3 +25,25 @@ def portal_completeness(context, obj):
         "can_add_artefacts": bool(case is not None and case.is_open and can_work_cases(user)),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("portal/_report_answers.html")
+def report_answers(contact):
+    """A web report's contact read as the reporter wrote it: their own words, then each answer as
+    a labelled field in the reader's language (not the summary's text in the centre's language).
+    Nothing for other contacts, which show their summary. The page has checked access already."""
+    from smartsafe.portal import answers as report_answers_module
+    from smartsafe.portal.models import PublicReport
+
+    report = PublicReport.objects.filter(contact=contact).first()
+    if report is None:
+        return {"report": None, "contact": contact}
+    answers = report.answers or {}
+    return {
+        "report": report,
+        "contact": contact,
+        "words": (answers.get("description") or "").strip(),
+        "fields": report_answers_module.fields(
+            answers, file_count=report.file_count, reference=report.reference
+        ),
+    }
