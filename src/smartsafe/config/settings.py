@@ -489,7 +489,10 @@ SMARTSAFE_CHANNEL_SECRETS_KEY = env_str("SMARTSAFE_CHANNEL_SECRETS_KEY", SECRET_
 
 # --- public portal (docs/portal.md) --------------------------------------------------------------
 # Per client (hashed address) and hour; 0 turns a limit off. Several web processes need a shared cache.
-SMARTSAFE_PORTAL_REPORTS_PER_HOUR = env_int("SMARTSAFE_PORTAL_REPORTS_PER_HOUR", 10)
+# Reports per address are high enough for a class reporting together from a school's one address;
+# the circuit breaker counts every address together (portal/ratelimit.py).
+SMARTSAFE_PORTAL_REPORTS_PER_HOUR = env_int("SMARTSAFE_PORTAL_REPORTS_PER_HOUR", 40)
+SMARTSAFE_PORTAL_REPORTS_ALL_PER_10_MINUTES = env_int("SMARTSAFE_PORTAL_REPORTS_ALL_PER_10_MINUTES", 300)
 SMARTSAFE_PORTAL_CHECKS_PER_HOUR = env_int("SMARTSAFE_PORTAL_CHECKS_PER_HOUR", 20)
 SMARTSAFE_PORTAL_DRAFT_HOURS = env_int("SMARTSAFE_PORTAL_DRAFT_HOURS", 24)
 SMARTSAFE_PORTAL_MAX_FILES = env_int("SMARTSAFE_PORTAL_MAX_FILES", 10)
