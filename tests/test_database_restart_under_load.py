@@ -45,7 +45,7 @@ def _manage(env, *args) -> str:
 
 
 def _stored_id(secret_key: str, message_token: int) -> str:
-    """``inbox.messenger.provider_key`` for a Viber message, with the pseudonym key the children use."""
+    """``inbox.conversation.provider_key`` for a Viber message, with the pseudonym key the children use."""
     digest = hmac.new(secret_key.encode(), f"message\0viber:{message_token}".encode(), hashlib.sha256)
     return f"viber:{digest.hexdigest()}"
 

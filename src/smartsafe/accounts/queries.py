@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
 from django.http import Http404
 
 from .models import ApiToken
 from .permissions import liaison_institution
+from .roles import CASEWORK_ROLES
 
 
 def tokens_of(user):
@@ -32,3 +34,8 @@ def mfa_status(user) -> dict:
 
 def profile_facts(user) -> dict:
     return {"institution": liaison_institution(user), "mfa": mfa_status(user)}
+
+
+def caseworkers():
+    """Active counsellors and supervisors, by user name: whom work can be assigned or handed to."""
+    return get_user_model().objects.filter(role__in=CASEWORK_ROLES, is_active=True).order_by("username")

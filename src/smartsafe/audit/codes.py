@@ -134,6 +134,9 @@ PORTAL_STATUS = "portal.status"
 DIRECTORY_IMPORT = "directory.import"
 DIRECTORY_UPDATE = "directory.update"
 
+# --- taxonomy: reference terms (channels, categories, platforms…) changed by administrators ----
+TAXONOMY_UPDATE = "taxonomy.update"
+
 # --- advice: the public knowledge base (articles written by staff) ----------------------------
 ADVICE_CREATE = "advice.create"
 ADVICE_UPDATE = "advice.update"
@@ -289,6 +292,7 @@ REGISTRY: dict[str, str] = {
     PORTAL_STATUS: _("Reporter checked a public report's status"),
     DIRECTORY_IMPORT: _("Directory data imported"),
     DIRECTORY_UPDATE: _("Directory entry changed"),
+    TAXONOMY_UPDATE: _("Taxonomy terms switched on or off by an administrator"),
     PREVENTION_EVENT_CREATE: _("Prevention event recorded"),
     PREVENTION_EVENT_UPDATE: _("Prevention event edited"),
     PREVENTION_EVENT_CANCEL: _("Prevention event cancelled"),

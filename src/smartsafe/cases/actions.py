@@ -40,7 +40,11 @@ def _require_casework(actor) -> None:
         raise PermissionDenied(_("Your role may not change cases."))
 
 
-def _timeline(case: Case, kind: str, actor=None, **data) -> TimelineEntry:
+def add_timeline_entry(case: Case, kind: str, actor=None, /, **data) -> TimelineEntry:
+    """Put a line on the case's timeline: the one way any app writes one (a referral's answer, a
+    message received or sent). ``kind`` is a stable code that the case page turns into a sentence
+    (templatetags/case_tags.py); ``data`` names what it is about, never the content. The caller's
+    transaction is the line's: it is written with the change it reports, or not at all."""
     return TimelineEntry.objects.create(case=case, kind=kind, actor=actor, data=data)
 
 
@@ -88,7 +92,7 @@ def open_case(
     case.save()
     case.categories.set(categories)
     case.platforms.set(platforms or [])
-    _timeline(case, "opened", actor, title=case.title, urgent=case.urgent)
+    add_timeline_entry(case, "opened", actor, title=case.title, urgent=case.urgent)
     record(
         codes.CASE_CREATE, actor=actor, obj=case, urgent=case.urgent, categories=[c.code for c in categories]
     )
@@ -103,7 +107,7 @@ def _link_contact(case: Case, contact, actor) -> None:
     if contact.case_id == case.pk:
         return
     intake_actions.mark_linked(contact, case=case, actor=actor)
-    _timeline(case, "contact_linked", actor, contact=contact.reference, channel=contact.channel.code)
+    add_timeline_entry(case, "contact_linked", actor, contact=contact.reference, channel=contact.channel.code)
     if contact.urgent and not case.urgent:
         # The caller saves the case (``open_case`` computed urgency before; ``link_contact`` saves after).
         case.urgent, case.urgent_reason = True, _("Flagged urgent at intake")
@@ -171,9 +175,11 @@ def update_case(
         return case
     case.save()
     if case.urgent != was_urgent:
-        _timeline(case, "urgent_set" if case.urgent else "urgent_cleared", actor, reason=case.urgent_reason)
+        add_timeline_entry(
+            case, "urgent_set" if case.urgent else "urgent_cleared", actor, reason=case.urgent_reason
+        )
         record(codes.CASE_URGENT, actor=actor, obj=case, urgent=case.urgent)
-    _timeline(case, "updated", actor, fields=sorted(changed))
+    add_timeline_entry(case, "updated", actor, fields=sorted(changed))
     record(codes.CASE_UPDATE, actor=actor, obj=case, fields=sorted(changed))
     return case
 
@@ -220,7 +226,7 @@ def transition_case(
     if target in STAGE_TIMESTAMP:
         setattr(case, STAGE_TIMESTAMP[target], now)
     case.save()
-    _timeline(
+    add_timeline_entry(
         case, "state_changed", actor, action=action, before=previous, after=target, note=note.strip()[:500]
     )
     record(codes.CASE_TRANSITION, actor=actor, obj=case, transition=action, before=previous, after=target)
@@ -236,7 +242,7 @@ def assign_case(*, actor, case: Case, assignee) -> Case:
         raise ValidationError({"assignee": _("Cases can only be assigned to counsellors and supervisors.")})
     case.assigned_to = assignee
     case.save()
-    _timeline(case, "assigned", actor, assignee=assignee.get_username() if assignee else None)
+    add_timeline_entry(case, "assigned", actor, assignee=assignee.get_username() if assignee else None)
     record(codes.CASE_ASSIGN, actor=actor, obj=case, assignee=assignee.get_username() if assignee else None)
     return case
 
@@ -248,7 +254,7 @@ def add_note(*, actor, case: Case, body: str) -> CaseNote:
     if not body:
         raise ValidationError({"body": _("The note is empty.")})
     note = CaseNote.objects.create(case=case, author=actor, body=body)
-    _timeline(case, "note_added", actor, note=note.pk)
+    add_timeline_entry(case, "note_added", actor, note=note.pk)
     record(codes.CASE_NOTE, actor=actor, obj=case, note=note.pk)
     return note
 
@@ -280,7 +286,7 @@ def _record_artefact(case: Case, kind, value, normalized, platform, actor) -> tu
     )
     if not created:
         return artefact, []
-    _timeline(case, "artefact_added", actor, artefact_kind=kind, value=artefact.value)
+    add_timeline_entry(case, "artefact_added", actor, artefact_kind=kind, value=artefact.value)
     record(codes.CASE_ARTEFACT, actor=actor, obj=case, kind=kind)
     linked = []
     others = Case.objects.filter(artefacts__normalized=normalized).exclude(pk=case.pk).distinct()
@@ -300,7 +306,9 @@ def _link_cases(a: Case, b: Case, reason: str, detail: str, actor) -> bool:
     except IntegrityError:
         return False  # already linked
     for this, other in ((a, b), (b, a)):
-        _timeline(this, "case_linked", actor, other=other.reference, reason=reason, detail=detail[:200])
+        add_timeline_entry(
+            this, "case_linked", actor, other=other.reference, reason=reason, detail=detail[:200]
+        )
     record(codes.CASE_LINK, actor=actor, obj=a, other=b.reference, reason=reason)
     return True
 
@@ -349,7 +357,7 @@ def share_with_institution(*, actor, case: Case, institution, referral=None, rea
         case=case, institution=institution, defaults={"created_by": actor}
     )
     if created:
-        _timeline(case, "shared", actor, institution=institution.code, **timeline)
+        add_timeline_entry(case, "shared", actor, institution=institution.code, **timeline)
         record(codes.CASE_SHARE, actor=actor, obj=case, institution=institution.code, **basis)
     return share
 
@@ -358,5 +366,5 @@ def share_with_institution(*, actor, case: Case, institution, referral=None, rea
 def revoke_share(*, actor, case: Case, institution) -> None:
     deleted, _count = CaseShare.objects.filter(case=case, institution=institution).delete()
     if deleted:
-        _timeline(case, "unshared", actor, institution=institution.code)
+        add_timeline_entry(case, "unshared", actor, institution=institution.code)
         record(codes.CASE_UNSHARE, actor=actor, obj=case, institution=institution.code)

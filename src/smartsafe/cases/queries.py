@@ -14,7 +14,7 @@ from smartsafe.accounts.roles import Role
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
 
-from .models import Case, CaseNote, TimelineEntry
+from .models import Artefact, Case, CaseNote, TimelineEntry
 from .permissions import can_read_cases
 
 
@@ -71,9 +71,9 @@ def case_detail_parts(case: Case) -> dict:
     """Everything the case page shows besides the case row, in a fixed number of queries."""
     return {
         "contacts": case.contacts.select_related("channel", "reporter_type").order_by("received_at"),
-        "notes": CaseNote.objects.filter(case=case).select_related("author"),
+        "notes": case_notes(case),
         "artefacts": case.artefacts.select_related("platform"),
-        "timeline": TimelineEntry.objects.filter(case=case).select_related("actor"),
+        "timeline": case_timeline(case),
         "linked_cases": linked_cases(case),
         "categories": case.categories.all(),
         "platforms": case.platforms.all(),
@@ -87,3 +87,26 @@ def linked_cases(case: Case):
 
 def record_list_read(user, *, filters: dict, count: int) -> None:
     record(codes.CASE_LIST, actor=user, object_type="cases.case", filters=filters, count=count)
+
+
+def case_notes(case: Case):
+    """The case's notes with their authors (the caller has read the case through ``access_case``)."""
+    return CaseNote.objects.filter(case=case).select_related("author")
+
+
+def case_timeline(case: Case):
+    """The case's timeline with who did each thing (the caller has read the case)."""
+    return TimelineEntry.objects.filter(case=case).select_related("actor")
+
+
+def artefacts_also_in(user, artefacts) -> list[tuple[str, str]]:
+    """``(normalized value, case reference)`` of the same artefacts reported in other cases that
+    ``user`` may see, by reference."""
+    return list(
+        Artefact.objects.filter(
+            normalized__in={a.normalized for a in artefacts}, case__in=cases_visible_to(user)
+        )
+        .exclude(case_id__in={a.case_id for a in artefacts})
+        .order_by("case__reference")
+        .values_list("normalized", "case__reference")
+    )

@@ -39,7 +39,7 @@ from .forms import (
     casework_staff,
     dress_filter_form,
 )
-from .models import Artefact, Case
+from .models import Case
 from .permissions import can_read_cases, can_transition, can_work_cases, is_supervisor
 from .states import TRANSITIONS, IllegalTransition, allowed_actions
 
@@ -187,15 +187,8 @@ def _artefacts_with_other_cases(user, artefacts) -> list:
     """Each artefact with ``also_in``: the other cases (visible to ``user``) where it was reported."""
     artefacts = list(artefacts)
     others: dict[str, list[str]] = {}
-    rows = (
-        Artefact.objects.filter(
-            normalized__in={a.normalized for a in artefacts}, case__in=queries.cases_visible_to(user)
-        )
-        .exclude(case_id__in={a.case_id for a in artefacts})
-        .order_by("case__reference")
-        .values_list("normalized", "case__reference")
-    )
-    for normalized, reference in rows if artefacts else []:
+    rows = queries.artefacts_also_in(user, artefacts) if artefacts else []
+    for normalized, reference in rows:
         others.setdefault(normalized, [])
         if reference not in others[normalized]:
             others[normalized].append(reference)

@@ -4,14 +4,13 @@ contact's summary form beside it, ending (and blocking), handing over, watching.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from smartsafe.accounts.roles import CASEWORK_ROLES
+from smartsafe.accounts import queries as account_queries
 from smartsafe.intake import actions as intake_actions
 
 from . import actions, canned, permissions, queries
@@ -58,12 +57,7 @@ def take(request, pk):
 
 
 def _colleagues(user):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, role__in=CASEWORK_ROLES)
-        .exclude(pk=user.pk)
-        .order_by("username")
-    )
+    return account_queries.caseworkers().exclude(pk=user.pk)
 
 
 @login_required

@@ -79,6 +79,19 @@ def load_default_data(country: str, *, actor=None, dry_run=False):
 
 
 @transaction.atomic
+def organisation_saved_in_admin(*, actor, organisation: Organisation, created: bool) -> None:
+    """An administrator saved ``organisation`` in the Django admin: save it once more, so the
+    folded place column includes the municipalities (saved only after the row), and audit it."""
+    organisation.save(update_fields=["updated_at"])
+    record(
+        codes.DIRECTORY_UPDATE,
+        actor=actor,
+        obj=organisation,
+        change="admin_create" if created else "admin_edit",
+    )
+
+
+@transaction.atomic
 def make_referrable(*, actor, organisation: Organisation, email: str = "") -> Institution:
     """Give ``organisation`` an institution entry of kind NGO, so cases can be referred to it.
 

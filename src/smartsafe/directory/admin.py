@@ -135,8 +135,9 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # The folded place column includes the municipalities, saved only now.
-        form.instance.save(update_fields=["updated_at"])
+        actions.organisation_saved_in_admin(
+            actor=request.user, organisation=form.instance, created=not change
+        )
 
     @admin.action(description=_("Make referrable (create an NGO institution entry)"))
     def make_referrable(self, request, queryset):

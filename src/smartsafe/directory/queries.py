@@ -224,3 +224,16 @@ def organisation_detail(user, slug: str) -> Organisation:
         .prefetch_related("strategies", "approaches__strategy", "services", "municipalities")
         .get(slug=slug)
     )
+
+
+def organisation_of(institution: Institution) -> Organisation | None:
+    """The directory organisation behind an institution entry, if it came from one."""
+    return Organisation.objects.filter(institution=institution).first()
+
+
+def institutions_by_code(codes) -> dict[str, Institution]:
+    return {i.code: i for i in Institution.objects.filter(code__in=list(codes))}
+
+
+def institution(pk: int) -> Institution:
+    return Institution.objects.get(pk=pk)

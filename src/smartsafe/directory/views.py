@@ -53,7 +53,7 @@ def institution_detail(request, code: str):
         institution = queries.institution_detail(request.user, code)
     except Institution.DoesNotExist:
         raise Http404 from None
-    organisation = Organisation.objects.filter(institution=institution).first()
+    organisation = queries.organisation_of(institution)
     return render(
         request,
         "directory/institution_detail.html",

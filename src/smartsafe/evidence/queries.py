@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 
-from .models import CustodyEvent, DuplicateMatch, EvidenceFile, KnownContentMatch, KnownHashList
+from .models import CustodyEvent, DuplicateMatch, EvidenceFile, KnownContentMatch, KnownHashList, ScanStatus
 from .permissions import can_manage_hash_lists, can_read_evidence
 
 
@@ -122,3 +122,30 @@ def access_hash_list(user, pk) -> KnownHashList:
 def confirmed_files(user):
     require_list_manager(user)
     return EvidenceFile.objects.filter(confirmed_at__isnull=False)
+
+
+def files_of_case(case, ids) -> list[EvidenceFile]:
+    """The files ``ids`` of ``case`` (attached to it or to its contacts), by id: what a referral's
+    delivery exports. No audit here: the export that follows is the audited reading."""
+    return list(EvidenceFile.objects.for_case(case).filter(pk__in=ids).order_by("pk"))
+
+
+def file_to_match(pk: int) -> EvidenceFile | None:
+    """A file the matching task was queued for (gone when its transaction rolled back)."""
+    return EvidenceFile.objects.select_related("case", "contact__case").filter(pk=pk).first()
+
+
+def files_never_matched():
+    return EvidenceFile.objects.filter(matched_at__isnull=True).select_related("case", "contact__case")
+
+
+def files_with_duplicates():
+    file_ids = set(DuplicateMatch.objects.values_list("file_id", flat=True))
+    return EvidenceFile.objects.filter(pk__in=file_ids).select_related("case", "contact__case")
+
+
+def files_to_rescan():
+    """Stored files that were never scanned, or whose scan failed (the scanner was down)."""
+    return EvidenceFile.objects.filter(
+        scan_status__in=[ScanStatus.ERROR, ScanStatus.NOT_SCANNED], deleted_at=None
+    )

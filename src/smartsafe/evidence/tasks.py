@@ -6,16 +6,15 @@ import logging
 
 from django_tasks import task
 
+from . import actions, queries, scanning, sweeper
+
 log = logging.getLogger("smartsafe.evidence")
 
 
 @task()
 def match_file_task(file_id: int) -> dict:
     """Compare a newly stored file with the vault and the hash lists (queued when it is stored)."""
-    from . import actions
-    from .models import EvidenceFile
-
-    file = EvidenceFile.objects.select_related("case", "contact__case").filter(pk=file_id).first()
+    file = queries.file_to_match(file_id)
     if file is None:  # its transaction was rolled back after all
         return {"matched": 0}
     return {"matched": len(actions.match_file(file))}
@@ -31,15 +30,11 @@ def link_pending_duplicates() -> dict:
     counsellor later links that contact to a case, this job (and
     ``actions.link_contact_duplicates``, for callers that can) links the cases.
     """
-    from . import actions
-    from .models import DuplicateMatch, EvidenceFile
-
     matched = 0
-    for file in EvidenceFile.objects.filter(matched_at__isnull=True).select_related("case", "contact__case"):
+    for file in queries.files_never_matched():
         matched += len(actions.match_file(file))
-    file_ids = set(DuplicateMatch.objects.values_list("file_id", flat=True))
     linked = 0
-    for file in EvidenceFile.objects.filter(pk__in=file_ids).select_related("case", "contact__case"):
+    for file in queries.files_with_duplicates():
         linked += len(actions.link_duplicate_cases(file))
     return {"linked": linked, "matched": matched}
 
@@ -47,23 +42,16 @@ def link_pending_duplicates() -> dict:
 @task()
 def sweep_orphans() -> dict:
     """Remove stored ciphertext that no file refers to (left by rolled-back transactions)."""
-    from . import sweeper
-
     return sweeper.sweep(dry_run=False).summary()
 
 
 @task()
 def rescan_unscanned() -> dict:
     """Scan files stored while the scanner was unreachable (when a scanner is configured)."""
-    from . import actions, scanning
-    from .models import EvidenceFile, ScanStatus
-
     if not scanning.configured():
         return {"scanned": 0}
     results: dict[str, int] = {}
-    for file in EvidenceFile.objects.filter(
-        scan_status__in=[ScanStatus.ERROR, ScanStatus.NOT_SCANNED], deleted_at=None
-    ):
+    for file in queries.files_to_rescan():
         try:
             status = actions.rescan_file(file)
         except actions.FileUnavailable as exc:

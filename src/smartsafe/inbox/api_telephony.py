@@ -26,6 +26,7 @@ from smartsafe.accounts.authentication import ApiTokenAuthentication
 from smartsafe.accounts.roles import Role
 
 from . import telephony
+from .actions import telephony as call_actions
 
 SERVICE_USERNAME = "pbx"
 # How far an event's time may lie from ours: exchanges replay buffered events after an outage.
@@ -139,7 +140,7 @@ class TelephonyEventsView(APIView):
         serializer = TelephonyEventSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        call, changed = telephony.record_event(
+        call, changed = call_actions.record_event(
             actor=request.user,
             call_id=data["call_id"],
             event=data["event"],

@@ -6,16 +6,16 @@ from django.http import Http404
 
 from smartsafe.intake.queries import contacts_visible_to
 
-from . import messenger
+from . import conversation
 from .actions import reply_target
-from .models import CannedReply, InboundMessage, OutboundMessage
+from .models import CannedReply, ChannelAccount, ChannelKind, InboundMessage, OutboundMessage, WebhookDelivery
 from .permissions import can_reply, can_see_addresses
 
 
 def thread(user, contact) -> dict:
     """The conversation of ``contact`` for ``user`` (e-mail or a messenger): messages oldest first,
     reply facts. ``kind`` is the channel kind of the conversation ("" when there is none); for a
-    messenger, ``window`` is ``(open, closes_at)`` from ``messenger.reply_window``.
+    messenger, ``window`` is ``(open, closes_at)`` from ``conversation.reply_window``.
 
     The caller has read ``contact`` through ``intake.queries.access_contact`` (which audits the
     read); this adds no audit event of its own.
@@ -27,9 +27,9 @@ def thread(user, contact) -> dict:
     messages = sorted([*inbound, *outbound], key=lambda m: (m.received_at, m.direction, m.pk))
     # One contact is one conversation on one channel account: its latest message says which.
     kind = messages[-1].account.kind if messages else ""
-    is_messenger = kind in messenger.MESSENGER_KINDS
+    is_messenger = kind in conversation.MESSENGER_KINDS
     if is_messenger:
-        target = messenger.reply_target(contact)
+        target = conversation.reply_target(contact)
     else:
         target = reply_target(contact) if inbound else None
     return {
@@ -41,7 +41,7 @@ def thread(user, contact) -> dict:
         "kind": kind,
         "channel_name": messages[-1].account.get_kind_display() if messages else "",
         "is_messenger": is_messenger,
-        "window": messenger.reply_window(contact) if is_messenger else (False, None),
+        "window": conversation.reply_window(contact) if is_messenger else (False, None),
         "is_email_thread": bool(inbound or outbound),
     }
 
@@ -62,3 +62,16 @@ def access_outbound(user, pk) -> OutboundMessage:
     if not contacts_visible_to(user).filter(pk=outbound.contact_id).exists():
         raise Http404("No such message.")
     return outbound
+
+
+def webhook_delivery(pk: int) -> WebhookDelivery | None:
+    """A kept webhook delivery with its account (the worker's read; payloads are never audited)."""
+    return WebhookDelivery.objects.select_related("account").filter(pk=pk).first()
+
+
+def channel_account(pk: int) -> ChannelAccount | None:
+    return ChannelAccount.objects.filter(pk=pk).first()
+
+
+def email_accounts_to_poll():
+    return ChannelAccount.objects.filter(kind=ChannelKind.EMAIL, active=True)

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from smartsafe.intake.queries import access_contact
 
-from . import actions, messenger, queries
+from . import actions, conversation, queries
+from .actions import messenger as messenger_actions
 from .forms import CannedChoiceForm, ReplyForm
 from .models import OutboundStatus
 
 
 def _is_messenger(account) -> bool:
-    return account.kind in messenger.MESSENGER_KINDS
+    return account.kind in conversation.MESSENGER_KINDS
 
 
 def _back(outbound) -> str:
@@ -49,7 +50,7 @@ def reply(request, contact_pk):
     thread = queries.thread(request.user, contact)
     if not thread["can_reply"]:
         raise PermissionDenied(_("There is nothing here you may answer."))
-    flow = messenger if thread["is_messenger"] else actions
+    flow = messenger_actions if thread["is_messenger"] else actions
     form = ReplyForm(request.POST or None)
     if request.method == "GET":
         choice = CannedChoiceForm(request.GET or None)
@@ -73,7 +74,7 @@ def reply(request, contact_pk):
 @require_POST
 def retry(request, pk):
     outbound = queries.access_outbound(request.user, pk)
-    flow = messenger if _is_messenger(outbound.account) else actions
+    flow = messenger_actions if _is_messenger(outbound.account) else actions
     try:
         outbound = flow.retry(actor=request.user, outbound=outbound)
     except ValidationError as exc:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from smartsafe.intake.permissions import can_log_contacts
 
 from . import telephony
-from .models import Call
+from .actions import telephony as call_actions
 
 DONE = {
     "reached": gettext_lazy("Call-back recorded."),
@@ -35,14 +35,14 @@ def callbacks(request):
     status = 200
     if request.method == "POST":
         pk = request.POST.get("call", "")
-        call = Call.objects.filter(pk=int(pk)).first() if pk.isdigit() and len(pk) < 18 else None
+        call = telephony.waiting_call(pk)
         outcome = request.POST.get("outcome", "")
         if call is None:
             messages.error(request, _("That call is not on the list."))
             status = 400
         else:
             try:
-                telephony.mark_called_back(actor=request.user, call=call, outcome=outcome)
+                call_actions.mark_called_back(actor=request.user, call=call, outcome=outcome)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 status = 409 if outcome in telephony.CALLBACK_OUTCOMES else 400

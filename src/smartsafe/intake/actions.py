@@ -69,7 +69,7 @@ def log_contact(
 
     ``close=True`` records a contact that needed one answer only: it is born closed.
     ``sender_hash``/``sender_hint``: the caller's pseudonymised number, when the exchange gave it
-    (inbox.telephony.log_call), so the caller is recognised when they call again.
+    (inbox.actions.telephony.log_call), so the caller is recognised when they call again.
     """
     _require_logger(actor)
     contact = Contact(
@@ -149,6 +149,14 @@ def _announce(contact: Contact) -> None:
     except ImportError:  # the inbox app is optional
         return
     live.contact_changed(contact)
+
+
+def set_summary(contact: Contact, summary: str) -> None:
+    """Replace the summary of a contact that has just arrived, inside the transaction that received
+    it: the public portal knows the summary's last facts (files kept, the reference) only after the
+    contact exists. No audit event of its own: the arrival's and the portal's events cover it."""
+    contact.summary = summary
+    contact.save(update_fields=["summary"])
 
 
 @transaction.atomic

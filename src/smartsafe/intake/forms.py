@@ -135,7 +135,7 @@ class LogContactForm(ContactFieldsForm):
     """
 
     started_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
-    # The exchange's call id when a screen pop opened the form (inbox.telephony.log_call).
+    # The exchange's call id when a screen pop opened the form (inbox.actions.telephony.log_call).
     call = forms.CharField(required=False, widget=forms.HiddenInput, max_length=128)
 
     def __init__(self, *args, **kwargs):

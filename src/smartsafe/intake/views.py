@@ -11,7 +11,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -23,10 +22,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from smartsafe.accounts.roles import CASEWORK_ROLES
+from smartsafe.accounts import queries as account_queries
 from smartsafe.audit.log import record_refusal
 from smartsafe.core.concurrency import StaleVersion
 from smartsafe.inbox import telephony, unread
+from smartsafe.inbox.actions import opened
+from smartsafe.inbox.actions import telephony as call_actions
 
 from . import actions, queries, queues
 from .filters import ContactFilter
@@ -51,7 +52,7 @@ def _require_logger(user) -> None:
 
 
 def _caseworkers():
-    return get_user_model().objects.filter(role__in=CASEWORK_ROLES, is_active=True).order_by("username")
+    return account_queries.caseworkers()
 
 
 def _open_case_url(contact) -> str | None:
@@ -138,7 +139,7 @@ def new(request):
             try:
                 if call is not None:  # opened by a screen pop: the call's times and caller
                     typed = form.cleaned_data.get("duration") is not None
-                    contact = telephony.log_call(
+                    contact = call_actions.log_call(
                         call_id=call.call_id, duration_typed=typed, **common, **fields
                     )
                 else:
@@ -237,7 +238,7 @@ def non_data(request):
 @login_required
 def detail(request, pk):
     contact = queries.access_contact(request.user, pk)
-    unread.mark_opened(contact, request.user)
+    opened.mark_opened(contact, request.user)
     return _render_detail(request, contact)
 
 

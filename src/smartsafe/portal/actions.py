@@ -22,7 +22,7 @@ from smartsafe.cases import actions as case_actions
 from smartsafe.cases.artefacts import ArtefactError, identity, platform_of
 from smartsafe.core.retry import retry_on_conflict
 from smartsafe.intake import titles
-from smartsafe.intake.actions import receive_contact
+from smartsafe.intake.actions import receive_contact, set_summary
 from smartsafe.taxonomy import cache as taxonomy_cache
 from smartsafe.taxonomy.models import Category, Channel, Platform, ReporterType
 
@@ -232,8 +232,7 @@ def file_report(
         via=via,
     )
     if stored != len(named_files) or report.reference != reference:
-        contact.summary = report_answers.summary(answers, file_count=stored, reference=report.reference)
-        contact.save(update_fields=["summary"])
+        set_summary(contact, report_answers.summary(answers, file_count=stored, reference=report.reference))
     _artefacts(report, answers)
     record(
         codes.PORTAL_REPORT,
@@ -309,8 +308,7 @@ def add_information(
             _("Adds to public report %(reference)s (first contact %(contact)s)")
             % {"reference": report.reference, "contact": original.reference}
         )
-    contact.summary = "\n".join(lines)
-    contact.save(update_fields=["summary"])
+    set_summary(contact, "\n".join(lines))
     landed = bool(case) and case_actions.link_follow_up_contact(case=case, contact=contact)
     addition = ReportAddition.objects.create(report=report, contact=contact, file_count=stored)
     report.file_count += stored
@@ -329,3 +327,17 @@ def add_information(
         via=via,
     )
     return addition
+
+
+# --- reports accepted over the API (submissions.py) --------------------------------------------
+
+
+def keep_submission(*, reference: str, secret_hash: str, sealed: dict) -> ReportSubmission:
+    """Keep an accepted API report, sealed, until a worker registers it (in the caller's
+    transaction, with the registration's task)."""
+    return ReportSubmission.objects.create(reference=reference, secret_hash=secret_hash, **sealed)
+
+
+def discard_submission(submission: ReportSubmission) -> None:
+    """Drop a submission once its report is registered (in the registering transaction)."""
+    submission.delete()

@@ -216,3 +216,10 @@ def case_facts(contact):
             for a in report.artefacts.select_related("platform")
         ],
     )
+
+
+def report_by_reference(reference: str) -> PublicReport | None:
+    """A report by its canonical reference: for a browser that already proved it holds the secret."""
+    return (
+        PublicReport.objects.select_related("contact__case", "category").filter(reference=reference).first()
+    )

@@ -54,8 +54,10 @@ def accept(
     for _attempt in range(10):
         try:
             with transaction.atomic():
-                submission = ReportSubmission.objects.create(
-                    reference=_free_reference(), secret_hash=tokens.hash_secret(secret), **files.seal(content)
+                submission = actions.keep_submission(
+                    reference=_free_reference(),
+                    secret_hash=tokens.hash_secret(secret),
+                    sealed=files.seal(content),
                 )
                 register.enqueue(submission.pk)
             return actions.Receipt(reference=submission.reference, secret=secret)
@@ -89,7 +91,7 @@ def _register(submission_id: int) -> str | None:
         received_at=submission.received_at,
         fixed_reference=True,
     )
-    submission.delete()
+    actions.discard_submission(submission)
     return report.reference
 
 

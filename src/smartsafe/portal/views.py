@@ -270,11 +270,7 @@ def _checked_report(request, reference: str):
     canonical = tokens.normalize_reference(reference)
     if not canonical or canonical not in _checked(request):
         return None
-    from .models import PublicReport
-
-    return (
-        PublicReport.objects.select_related("contact__case", "category").filter(reference=canonical).first()
-    )
+    return queries.report_by_reference(canonical)
 
 
 @never_cache

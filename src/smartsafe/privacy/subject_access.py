@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from smartsafe.cases.artefacts import ArtefactError, normalize_email, normalize_phone
 from smartsafe.cases.models import Case, CaseNote
 from smartsafe.evidence.models import EvidenceFile
-from smartsafe.inbox import messenger, threading
+from smartsafe.inbox import conversation, threading
 from smartsafe.inbox.models import Call, InboundMessage, OutboundMessage
 from smartsafe.inbox.telephony import caller_identity
 from smartsafe.intake.models import Contact
@@ -50,7 +50,7 @@ IDENTITY_KINDS = [
     (MESSENGER, gettext_lazy("Messenger identity")),
     (REPORT, gettext_lazy("Report reference")),
 ]
-MESSENGERS = [(kind, kind.capitalize()) for kind in messenger.MESSENGER_KINDS]
+MESSENGERS = [(kind, kind.capitalize()) for kind in conversation.MESSENGER_KINDS]
 #: More contacts than this for one identity means the identity is shared (a school's address):
 #: the officer narrows the request instead of exporting a whole institution's history.
 MATCH_LIMIT = 500
@@ -84,7 +84,7 @@ def parse_identity(kind: str, value: str, messenger_kind: str = "") -> Identity:
     except ArtefactError as exc:
         raise ValidationError({"value": str(exc)}) from None
     if kind == MESSENGER:
-        if messenger_kind not in messenger.MESSENGER_KINDS:
+        if messenger_kind not in conversation.MESSENGER_KINDS:
             raise ValidationError({"messenger": _("Choose the messenger the identity belongs to.")})
         return Identity(MESSENGER, value, messenger_kind)
     if kind == REPORT:
@@ -106,10 +106,12 @@ def matching_contacts(identity: Identity) -> list[int]:
         caller, _hint = caller_identity(identity.value)
         ids |= _ids(Call.objects.filter(caller_hash=caller), "contact_id")
         # WhatsApp's user id is the number without its plus.
-        ids |= _ids(Contact.objects.filter(sender_hash=messenger.sender_hash("whatsapp", identity.value[1:])))
+        ids |= _ids(
+            Contact.objects.filter(sender_hash=conversation.sender_hash("whatsapp", identity.value[1:]))
+        )
         ids |= _phone_typed_into_forms(identity.value)
     elif identity.kind == MESSENGER:
-        hashed = messenger.sender_hash(identity.messenger, identity.value)
+        hashed = conversation.sender_hash(identity.messenger, identity.value)
         ids |= _ids(Contact.objects.filter(sender_hash=hashed))
         ids |= _ids(InboundMessage.objects.filter(sender_hash=hashed), "contact_id")
     elif identity.kind == REPORT:

@@ -22,17 +22,19 @@ import logging
 import smtplib
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from smartsafe.audit import codes
-from smartsafe.audit.log import record
+from smartsafe.evidence import queries as evidence_queries
+from smartsafe.evidence.actions import export_files
 
+from . import queries
+from .actions import deliveries as delivery_actions
 from .models import OPEN_STATES, DeliveryMethod, DeliveryStatus, Referral
 from .packets import build_packet, in_language, localise, normalise_language, packet_bytes, packet_sha256
 
@@ -51,19 +53,15 @@ def enqueue_delivery(referral: Referral) -> None:
     """Start delivering ``referral`` by its ``delivery_method``. Call inside the sending transaction."""
     method = referral.delivery_method
     if method == DeliveryMethod.EMAIL:
-        if referral.delivery_status != DeliveryStatus.PENDING:
-            referral.delivery_status = DeliveryStatus.PENDING
-            referral.save(update_fields=["delivery_status", "updated_at"])
+        delivery_actions.mark_pending(referral)
         _enqueue_after_commit(referral)
     elif method == DeliveryMethod.PORTAL:
-        _deliver_on_portal(referral)
-    elif referral.delivery_status == DeliveryStatus.PENDING:
+        delivery_actions.deliver_on_portal(referral)
+    else:
         # Phone and paper wait for the counsellor to record them; never "being delivered".
-        referral.delivery_status = DeliveryStatus.NOT_SENT
-        referral.save(update_fields=["delivery_status", "updated_at"])
+        delivery_actions.mark_not_sent(referral)
 
 
-@transaction.atomic
 def retry_delivery(referral: Referral, *, actor=None) -> Referral:
     """Queue a failed e-mail delivery again (after the address or the mail server was fixed).
 
@@ -71,21 +69,9 @@ def retry_delivery(referral: Referral, *, actor=None) -> Referral:
     ``actor`` who may not work on referrals. The new attempt reads the directory's current
     address and sends the packet frozen at sending time.
     """
-    from .permissions import can_work_referrals
-
-    if actor is not None and not can_work_referrals(actor):
-        raise PermissionDenied(_("You may not deliver referrals."))
-    referral = Referral.objects.select_for_update().select_related("case", "institution").get(pk=referral.pk)
-    if referral.delivery_method != DeliveryMethod.EMAIL or referral.delivery_status != DeliveryStatus.FAILED:
-        raise ValidationError({"delivery_status": _("Only a failed e-mail delivery can be retried.")})
-    if referral.state not in OPEN_STATES:
-        raise ValidationError(
-            {"delivery_status": _("This referral is no longer open: it cannot be delivered.")}
-        )
-    referral.delivery_status = DeliveryStatus.PENDING
-    referral.save(update_fields=["delivery_status", "updated_at"])
-    record(codes.REFERRAL_DELIVERY_RETRY, actor=actor, obj=referral, attempts=referral.delivery_attempts)
-    _enqueue_after_commit(referral)
+    with transaction.atomic():
+        referral = delivery_actions.retry(referral, actor=actor)
+        _enqueue_after_commit(referral)
     return referral
 
 
@@ -100,13 +86,13 @@ def deliver_referral(referral_id: int) -> str:
 
 def deliver(referral_id: int) -> str:
     """One delivery attempt. Never raises: every failure is recorded on the referral."""
-    referral = Referral.objects.select_related("case", "institution").filter(pk=referral_id).first()
+    referral = queries.referral_to_deliver(referral_id)
     if referral is None or referral.delivery_method != DeliveryMethod.EMAIL:
         return "skipped"
     if referral.delivery_status != DeliveryStatus.PENDING:
         return "skipped"  # delivered, recorded by hand or queued twice: one e-mail is enough
     if referral.state not in OPEN_STATES:
-        _finish(referral_id, error="", recipient="", skipped=True)
+        delivery_actions.finish_attempt(referral_id, error="", recipient="", skipped=True)
         return "skipped"
     recipient = (referral.institution.email or "").strip()
     if not recipient:
@@ -127,7 +113,7 @@ def deliver(referral_id: int) -> str:
         except Exception as exc:  # noqa: BLE001 — any failure must be recorded, never lost
             error = describe_error(exc)
             log.warning("referral %s: e-mail to %s failed: %s", referral_id, recipient, error)
-    return _finish(referral_id, error=error, recipient=recipient)
+    return delivery_actions.finish_attempt(referral_id, error=error, recipient=recipient)
 
 
 def build_message(referral: Referral, recipient: str) -> EmailMessage:
@@ -191,10 +177,7 @@ def _shared_evidence_attachments(referral: Referral) -> list[tuple[str, bytes, s
     ids = [int(i) for i in (referral.shared_evidence or []) if str(i).isdigit()]
     if not ids:
         return []
-    from smartsafe.evidence.actions import export_files
-    from smartsafe.evidence.models import EvidenceFile
-
-    files = list(EvidenceFile.objects.for_case(referral.case).filter(pk__in=ids).order_by("pk"))
+    files = evidence_queries.files_of_case(referral.case, ids)
     if len(files) != len(set(ids)):
         raise ValueError("An attached evidence file does not belong to this case.")
     unavailable = [f"E-{f.pk}" for f in files if f.is_deleted or f.scan_status == "infected"]
@@ -239,81 +222,6 @@ def _code_text(code, text) -> str:
 # --- recording the outcome ---------------------------------------------------------------------------
 
 
-def _finish(referral_id: int, *, error: str, recipient: str, skipped: bool = False) -> str:
-    """Record one attempt on the locked row: delivered, or failed with the server's message."""
-    from .actions import add_timeline
-
-    with transaction.atomic():
-        referral = (
-            Referral.objects.select_for_update().select_related("case", "institution").get(pk=referral_id)
-        )
-        if skipped:
-            # Revoked before the worker got to it: nothing goes out, nothing is pending.
-            if referral.delivery_status == DeliveryStatus.PENDING:
-                referral.delivery_status = DeliveryStatus.NOT_SENT
-                referral.save(update_fields=["delivery_status", "updated_at"])
-            return "skipped"
-        referral.delivery_attempts += 1
-        fields = ["delivery_attempts", "updated_at"]
-        # A delivery recorded by hand meanwhile stays as it is; the attempt is still counted.
-        if referral.delivery_status == DeliveryStatus.PENDING:
-            if error:
-                referral.delivery_status, referral.delivery_error = DeliveryStatus.FAILED, error[:2000]
-            else:
-                referral.delivery_status, referral.delivery_error = DeliveryStatus.DELIVERED, ""
-                referral.delivered_at = timezone.now()
-            fields += ["delivery_status", "delivery_error", "delivered_at"]
-        referral.save(update_fields=fields)
-        outcome = "failed" if error else "ok"
-        details = {
-            "method": DeliveryMethod.EMAIL.value,
-            "attempt": referral.delivery_attempts,
-            "recipient": recipient,
-        }
-        if error:
-            details["error"] = error[:500]
-        record(codes.REFERRAL_DELIVERY, obj=referral, outcome=outcome, **details)
-        add_timeline(
-            referral.case,
-            "referral_delivery_failed" if error else "referral_delivered",
-            None,
-            institution=referral.institution.code,
-            referral=referral.pk,
-            method=DeliveryMethod.EMAIL.value,
-            attempt=referral.delivery_attempts,
-            **({"error": error[:300]} if error else {}),
-        )
-    return "failed" if error else "delivered"
-
-
-def _deliver_on_portal(referral: Referral) -> None:
-    """The portal shows a sent referral to the institution's liaisons: delivered on commit."""
-    from .actions import add_timeline
-
-    referral.delivery_status = DeliveryStatus.DELIVERED
-    referral.delivered_at = timezone.now()
-    referral.delivery_error = ""
-    referral.delivery_attempts += 1
-    referral.save(
-        update_fields=["delivery_status", "delivered_at", "delivery_error", "delivery_attempts", "updated_at"]
-    )
-    record(
-        codes.REFERRAL_DELIVERY,
-        obj=referral,
-        outcome="ok",
-        method=DeliveryMethod.PORTAL.value,
-        attempt=referral.delivery_attempts,
-    )
-    add_timeline(
-        referral.case,
-        "referral_delivered",
-        None,
-        institution=referral.institution.code,
-        referral=referral.pk,
-        method=DeliveryMethod.PORTAL.value,
-    )
-
-
 def _enqueue_after_commit(referral: Referral) -> None:
     referral_id, urgent = referral.pk, referral.urgent
 
@@ -323,6 +231,6 @@ def _enqueue_after_commit(referral: Referral) -> None:
             task_.enqueue(referral_id)
         except Exception as exc:  # noqa: BLE001 — a queue that refuses the job is a failed delivery
             log.exception("referral %s: could not queue its delivery", referral_id)
-            _finish(referral_id, error=f"{type(exc).__name__}: {exc}", recipient="")
+            delivery_actions.finish_attempt(referral_id, error=f"{type(exc).__name__}: {exc}", recipient="")
 
     transaction.on_commit(enqueue)

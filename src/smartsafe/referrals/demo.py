@@ -25,7 +25,8 @@ from smartsafe.accounts.roles import Role
 from smartsafe.cases.models import Case, CaseState, TimelineEntry
 from smartsafe.directory.models import Institution, InstitutionMember
 
-from . import actions, delivery, packets
+from . import actions, packets
+from .actions import deliveries as delivery_actions
 from .models import DeliveryMethod, Referral, ReferralEvent
 from .models import ReferralState as S
 from .routing import suggest_institutions
@@ -244,7 +245,7 @@ def _bounce(referral: Referral) -> None:
     stays "sent", status "failed", the server's words kept; the queued job then finds nothing
     pending and sends nothing)."""
     address = referral.institution.email or "referral@example.invalid"
-    delivery._finish(referral.pk, error=BOUNCE.format(address=address), recipient=address)
+    delivery_actions.finish_attempt(referral.pk, error=BOUNCE.format(address=address), recipient=address)
 
 
 @transaction.atomic

@@ -17,13 +17,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartsafe.directory import queries as directory_queries
 from smartsafe.directory.models import Institution
 
 from . import actions, queries
 from .forms import MessageForm, PortalFilterForm, TransitionForm
 from .models import Referral
 from .permissions import liaison_institution_id
-from .presenters import can_write_messages, current_deadline, event_rows, with_events
+from .presenters import can_write_messages, current_deadline, event_rows
 from .states import INSTITUTION_ACTIONS, LABELS, allowed_actions
 from .views import add_action_errors, done_message, run_transition, scoped_referral
 
@@ -36,7 +37,7 @@ def _institution(request) -> Institution:
         raise PermissionDenied(
             _("The portal is for the liaisons of the institutions the centre refers cases to.")
         )
-    return Institution.objects.get(pk=institution_id)
+    return directory_queries.institution(institution_id)
 
 
 def _referral(request, pk, *, audit: bool = True) -> Referral:
@@ -123,9 +124,7 @@ def _kept_text(form, action: str, buttons: list[dict]) -> str:
 
 def render_portal(request, pk, *, status: int = 200, **overrides):
     referral = queries.access_referral(request.user, pk, audit=False)
-    referral = (
-        with_events(Referral.objects.filter(pk=referral.pk)).select_related("case", "institution").get()
-    )
+    referral = queries.with_events_of(referral, "case", "institution")
     return render(
         request, "referrals/portal/detail.html", portal_context(request, referral, **overrides), status=status
     )

@@ -21,6 +21,7 @@ from smartsafe.audit.log import record
 
 from .models import Referral, ReferralMessage, ReferralState
 from .permissions import UNSENT_STATES, can_read_all_referrals, liaison_institution_id
+from .presenters import with_events
 
 
 def referrals_visible_to(user):
@@ -165,3 +166,14 @@ def escalation_recipients() -> list[str]:
     """Every active supervisor with an e-mail address, each once."""
     users = get_user_model().objects.filter(is_active=True, role=Role.SUPERVISOR).exclude(email="")
     return list(dict.fromkeys(users.order_by("pk").values_list("email", flat=True)))
+
+
+def referral_to_deliver(pk: int) -> Referral | None:
+    """The referral a delivery attempt works on (the worker: no person, no audit of its own)."""
+    return Referral.objects.select_related("case", "institution").filter(pk=pk).first()
+
+
+def with_events_of(referral: Referral, *related: str) -> Referral:
+    """``referral`` again with its events (one more query) and ``related`` joined: what the
+    referral pages show. The caller has reached it through ``access_referral``."""
+    return with_events(Referral.objects.filter(pk=referral.pk)).select_related(*related).get()

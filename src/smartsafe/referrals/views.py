@@ -25,7 +25,7 @@ from smartsafe.audit import codes
 from smartsafe.audit.log import record, record_refusal
 from smartsafe.cases import queries as case_queries
 from smartsafe.core.concurrency import StaleVersion
-from smartsafe.directory.models import Institution
+from smartsafe.directory import queries as directory_queries
 
 from . import actions, delivery, packets, queries
 from .forms import (
@@ -46,7 +46,6 @@ from .presenters import (
     can_write_messages,
     current_deadline,
     event_rows,
-    with_events,
 )
 from .routing import suggest_institutions
 from .states import INSTITUTION_ACTIONS, IllegalReferralTransition
@@ -180,7 +179,7 @@ def referral_list(request):
 def _create_drafts(request, case, form) -> list[Referral] | None:
     """All the chosen drafts in one transaction, or none (errors put on the form)."""
     chosen = form.chosen()
-    institutions = {i.code: i for i in Institution.objects.filter(code__in=[c for c, _k, _r in chosen])}
+    institutions = directory_queries.institutions_by_code(c for c, _k, _r in chosen)
     data = form.cleaned_data
     created = []
     try:
@@ -278,11 +277,7 @@ def detail_context(request, referral: Referral, **overrides) -> dict:
 def render_detail(request, pk, *, status: int = 200, **overrides):
     """The referral page as it is now (after a refusal: with the form as typed and the message)."""
     referral = queries.access_referral(request.user, pk, audit=False)
-    referral = (
-        with_events(Referral.objects.filter(pk=referral.pk))
-        .select_related("case", "institution", "created_by", "approved_by")
-        .get()
-    )
+    referral = queries.with_events_of(referral, "case", "institution", "created_by", "approved_by")
     return render(
         request, "referrals/detail.html", detail_context(request, referral, **overrides), status=status
     )

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from smartsafe.privacy.admin_access import REFERENCE
 
+from . import actions
 from .frameworks import chi_label, insafe_label
 from .models import AgeBand, Category, Channel, Municipality, Platform, ReporterType, Sex
 from .translation import to_latin
@@ -54,7 +55,7 @@ class TermAdmin(admin.ModelAdmin):
         self._set_active(request, queryset, False)
 
     def _set_active(self, request, queryset, value: bool):
-        count = queryset.exclude(active=value).update(active=value)
+        count = actions.set_active(actor=request.user, terms=queryset, active=value)
         message = (
             ngettext("%(count)d term activated.", "%(count)d terms activated.", count)
             if value

@@ -18,7 +18,7 @@ from smartsafe.api.views import ScopedViewSet
 
 from .. import actions, queries
 from ..filters import CaseFilter
-from ..models import Case, CaseNote, TimelineEntry
+from ..models import Case
 from ..permissions import can_read_cases, can_work_cases
 from .serializers import (
     ArtefactAddedSerializer,
@@ -167,7 +167,7 @@ class CaseViewSet(ScopedViewSet):
     def notes(self, request, reference=None):
         if request.method == "GET":
             case = self._staff_readable()
-            return self._page(CaseNote.objects.filter(case=case).select_related("author"), NoteSerializer)
+            return self._page(queries.case_notes(case), NoteSerializer)
         case = self._writable()
         data = self._valid(NoteSerializer, request, self.get_serializer_context())
         note = actions.add_note(actor=request.user, case=case, body=data["body"])
@@ -207,9 +207,7 @@ class CaseViewSet(ScopedViewSet):
     @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request, reference=None):
         case = self._staff_readable()
-        return self._page(
-            TimelineEntry.objects.filter(case=case).select_related("actor"), TimelineEntrySerializer
-        )
+        return self._page(queries.case_timeline(case), TimelineEntrySerializer)
 
     @extend_schema(summary="Assign a case", request=CaseAssignSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"])

@@ -4,15 +4,13 @@ A channel is one module: ``email.py`` for mailboxes; Viber, Telegram, Meta and t
 get theirs. Adding one means writing a subclass of ``Adapter`` and one line in ``ADAPTERS`` — the
 account model, the ``channel`` command, the webhook URL and the reply flow are shared.
 
-The four verbs:
+The three verbs (an adapter speaks the provider's protocol and stores nothing; bringing messages in
+is the inbox's: ``channels/imap.py`` polls mailboxes, ``webhooks.py`` keeps a verified payload for
+``messenger.process_delivery``, and ``inbox/actions/`` stores what they bring):
 
 ``verify(account, request)``
     Push channels: is this webhook request really from the provider (signature, secret token)?
     Return False and nothing is stored; the attempt is audited by the caller.
-``receive(account, request=None)``
-    Bring messages in: pull channels (IMAP) fetch from the provider; push channels take the
-    verified request. Returns what was stored (``InboundMessage`` rows), idempotently: the same
-    provider message never makes two rows.
 ``normalise(account, raw)``
     One provider message (bytes, JSON) in the platform's terms: a ``Normalised`` value.
 ``send(account, outbound)``
@@ -83,9 +81,6 @@ class Adapter:
 
     def verify(self, account, request) -> bool:
         return False
-
-    def receive(self, account, request=None) -> list:
-        raise NotImplementedError
 
     def normalise(self, account, raw) -> Normalised:
         raise NotImplementedError

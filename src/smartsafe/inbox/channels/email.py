@@ -164,11 +164,6 @@ class EmailAdapter(Adapter):
     kind = "email"
     push = False
 
-    def receive(self, account, request=None) -> list:
-        from .imap import poll
-
-        return poll(account).messages
-
     def normalise(self, account, raw) -> Normalised:
         parsed = mime.parse(raw)
         from .automatic import classify

@@ -23,9 +23,9 @@ import ssl
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartsafe.inbox import actions
 from smartsafe.inbox.secrets import SecretsUnreadable
 
 log = logging.getLogger("smartsafe.inbox")
@@ -93,9 +93,6 @@ def _fetch(client, uid: int) -> bytes | None:
 
 def poll(account) -> PollResult:
     """Import new mail of ``account``. Errors are kept on the account (``last_error``) and returned."""
-    from smartsafe.inbox.actions import store_email
-    from smartsafe.inbox.models import ChannelAccount
-
     result = PollResult()
     mailbox = account.setting("mailbox", "INBOX")
     client = None
@@ -115,17 +112,17 @@ def poll(account) -> PollResult:
             result.fetched += 1
             with transaction.atomic():
                 if raw is not None:
-                    message, created = store_email(account=account, raw=raw)
+                    message, created = actions.store_email(account=account, raw=raw)
                     result.messages.append(message)
                     result.imported += int(created)
                     result.duplicates += int(not created)
-                _advance(account, validity, uid)
+                actions.advance_cursor(account, validity, uid)
             if raw is not None:
                 _check(client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen)"), "STORE")
         if last_uid is None and len(uids) < BATCH:
             # First poll (or a rebuilt mailbox): everything below UIDNEXT is now accounted for.
             with transaction.atomic():
-                _advance(account, validity, uidnext - 1)
+                actions.advance_cursor(account, validity, uidnext - 1)
     except (PollFailed, SecretsUnreadable, imaplib.IMAP4.error, OSError, ssl.SSLError, EOFError) as exc:
         result.error = str(exc)[:500] or type(exc).__name__
         log.warning("polling %s failed: %s", account, result.error)
@@ -135,20 +132,5 @@ def poll(account) -> PollResult:
                 client.logout()
             except (imaplib.IMAP4.error, OSError, EOFError):
                 pass
-    ChannelAccount.objects.filter(pk=account.pk).update(
-        last_polled_at=timezone.now(), last_error=result.error
-    )
-    account.refresh_from_db(fields=["cursor", "last_polled_at", "last_error"])
+    actions.record_poll(account, error=result.error)
     return result
-
-
-def _advance(account, validity: int, uid: int) -> None:
-    """Move the cursor forward (never back: two pollers may overlap)."""
-    from smartsafe.inbox.models import ChannelAccount
-
-    locked = ChannelAccount.objects.select_for_update().get(pk=account.pk)
-    cursor = locked.cursor or {}
-    if cursor.get("uidvalidity") != validity or int(cursor.get("last_uid") or 0) < uid:
-        locked.cursor = {"uidvalidity": validity, "last_uid": max(uid, 0)}
-        locked.save(update_fields=["cursor"])
-    account.cursor = locked.cursor

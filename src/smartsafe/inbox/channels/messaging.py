@@ -218,13 +218,6 @@ class MessengerAdapter(Adapter):
     def handshake(self, account, request):
         return None
 
-    def receive(self, account, request=None) -> list:
-        """Take a verified request: queue its payload for processing (messenger.process_webhook)."""
-        from smartsafe.inbox import messenger
-
-        messenger.enqueue(account, request.body.decode("utf-8"))
-        return []
-
     def events(self, account, payload: dict) -> tuple[list[dict], list[str]]:
         raise NotImplementedError
 

@@ -159,7 +159,7 @@ class MessengerPageAdapter(MetaAdapter):
         )
 
     def send(self, account, outbound) -> str:
-        from smartsafe.inbox.messenger import check_window, recipient
+        from smartsafe.inbox.conversation import check_window, recipient
 
         check_window(outbound)
         payload = {
@@ -270,7 +270,7 @@ class WhatsAppAdapter(MetaAdapter):
         )
 
     def send(self, account, outbound) -> str:
-        from smartsafe.inbox.messenger import check_window, recipient
+        from smartsafe.inbox.conversation import check_window, recipient
 
         check_window(outbound)
         number = account.setting("phone_number_id")

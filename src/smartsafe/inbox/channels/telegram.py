@@ -142,7 +142,7 @@ class TelegramAdapter(MessengerAdapter):
         return NormalisedFile(str(media.get("filename") or "file"), content_type, data)
 
     def send(self, account, outbound) -> str:
-        from smartsafe.inbox.messenger import check_window, recipient
+        from smartsafe.inbox.conversation import check_window, recipient
 
         check_window(outbound)
         chat_id = recipient(outbound).get("chat_id", "")

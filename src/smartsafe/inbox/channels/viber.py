@@ -115,7 +115,7 @@ class ViberAdapter(MessengerAdapter):
         return NormalisedFile(str(media.get("filename") or "file"), content_type, data)
 
     def send(self, account, outbound) -> str:
-        from smartsafe.inbox.messenger import check_window, recipient
+        from smartsafe.inbox.conversation import check_window, recipient
 
         check_window(outbound)
         receiver = recipient(outbound).get("id", "")

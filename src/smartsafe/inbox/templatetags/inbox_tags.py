@@ -10,7 +10,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from smartsafe.inbox import messenger
+from smartsafe.inbox import conversation
 from smartsafe.inbox.channels import base
 from smartsafe.inbox.forms import ReplyForm
 from smartsafe.inbox.queries import canned_replies, thread
@@ -46,7 +46,7 @@ def email_thread(context, contact):
     values = thread(request.user, contact)
     extra = {}
     if values.get("is_messenger"):
-        earlier = messenger.earlier_contacts(contact).filter(
+        earlier = conversation.earlier_contacts(contact).filter(
             pk__in=contacts_visible_to(request.user).values("pk")
         )
         extra = {

@@ -11,7 +11,8 @@ from django.utils import timezone
 from smartsafe.audit.models import AuditEvent
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.evidence.tests import samples
-from smartsafe.inbox import messenger
+from smartsafe.inbox import conversation
+from smartsafe.inbox.actions import messenger as messenger_actions
 from smartsafe.inbox.models import InboundMessage, OutboundStatus
 from smartsafe.intake.models import Contact
 
@@ -139,7 +140,7 @@ def test_valid_and_replayed(client, fake_provider, kind):
         assert post(client, account, payload).status_code == 200
     message = InboundMessage.objects.get()
     sender = WA_ID if kind == "whatsapp" else PSID
-    assert message.contact.sender_hash == messenger.sender_hash(kind, sender)
+    assert message.contact.sender_hash == conversation.sender_hash(kind, sender)
     assert message.contact.channel.code == kind
     assert message.text_body == "Zdravo"
     assert sender not in json.dumps(list(InboundMessage.objects.values().get().values()), default=str)
@@ -249,7 +250,7 @@ def test_whatsapp_document_keeps_its_name(client, whatsapp, fake_provider):
 def test_reply_through_me_messages(client, fake_provider, counsellor, kind):
     account = make_account(kind, fake_provider)
     post(client, account, first_payload(kind))
-    outbound = messenger.reply(actor=counsellor, contact=Contact.objects.get(), body="Tu smo.")
+    outbound = messenger_actions.reply(actor=counsellor, contact=Contact.objects.get(), body="Tu smo.")
     assert outbound.status == OutboundStatus.SENT, outbound.error
     [sent] = fake_provider.sent("/me/messages")
     assert sent.path == f"/meta/{GRAPH_VERSION}/me/messages"
@@ -264,7 +265,7 @@ def test_reply_through_me_messages(client, fake_provider, counsellor, kind):
 
 def test_whatsapp_reply_through_the_phone_number(client, whatsapp, fake_provider, counsellor):
     post(client, whatsapp, first_payload("whatsapp"))
-    outbound = messenger.reply(actor=counsellor, contact=Contact.objects.get(), body="Tu smo.")
+    outbound = messenger_actions.reply(actor=counsellor, contact=Contact.objects.get(), body="Tu smo.")
     assert outbound.status == OutboundStatus.SENT, outbound.error
     [sent] = fake_provider.sent("/messages")
     assert sent.path == f"/meta/{GRAPH_VERSION}/{WA_PHONE_NUMBER_ID}/messages"
@@ -279,10 +280,10 @@ def test_window_closed_refuses_before_calling_meta(client, fake_provider, counse
     contact = Contact.objects.get()
     old = timezone.now() - dt.timedelta(hours=24, minutes=1)
     InboundMessage.objects.update(received_at=old, sent_at=old)
-    is_open, closes_at = messenger.reply_window(contact)
+    is_open, closes_at = conversation.reply_window(contact)
     assert not is_open and closes_at == old + dt.timedelta(hours=24)
     with pytest.raises(ValidationError, match="24 hours"):
-        messenger.write_reply(actor=counsellor, contact=contact, body="Zdravo")
+        messenger_actions.write_reply(actor=counsellor, contact=contact, body="Zdravo")
     assert fake_provider.sent("messages") == []
 
 
@@ -294,7 +295,7 @@ def test_meta_window_error_is_worded_for_the_counsellor(client, page, fake_provi
         "code": 10,
         "error_subcode": 2018278,
     }
-    outbound = messenger.reply(actor=counsellor, contact=Contact.objects.get(), body="Zdravo")
+    outbound = messenger_actions.reply(actor=counsellor, contact=Contact.objects.get(), body="Zdravo")
     assert outbound.status == OutboundStatus.FAILED and "24-hour window" in outbound.error
 
 
@@ -305,7 +306,7 @@ def test_other_meta_errors_pass_their_message(client, page, fake_provider, couns
         "type": "OAuthException",
         "code": 551,
     }
-    outbound = messenger.reply(actor=counsellor, contact=Contact.objects.get(), body="Zdravo")
+    outbound = messenger_actions.reply(actor=counsellor, contact=Contact.objects.get(), body="Zdravo")
     assert outbound.status == OutboundStatus.FAILED and "isn't available" in outbound.error
 
 
@@ -314,4 +315,4 @@ def test_reply_window_setting_can_change_the_length(client, fake_provider, couns
     post(client, account, first_payload("whatsapp"))
     old = timezone.now() - dt.timedelta(hours=30)
     InboundMessage.objects.update(received_at=old, sent_at=old)
-    assert messenger.reply_window(Contact.objects.get())[0] is True
+    assert conversation.reply_window(Contact.objects.get())[0] is True

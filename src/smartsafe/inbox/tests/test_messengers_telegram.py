@@ -9,7 +9,8 @@ from django.utils import timezone
 from smartsafe.audit.models import AuditEvent
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.evidence.tests import samples
-from smartsafe.inbox import messenger
+from smartsafe.inbox import conversation
+from smartsafe.inbox.actions import messenger as messenger_actions
 from smartsafe.inbox.models import InboundMessage, OutboundStatus
 from smartsafe.intake.models import Contact
 
@@ -39,9 +40,9 @@ def telegram(fake_provider):
 def test_update_with_the_secret_token_is_stored(client, telegram):
     assert post(client, telegram, telegram_update(1, USER, text="Pomoć")).status_code == 200
     message = InboundMessage.objects.get()
-    assert message.provider_id == messenger.provider_key("telegram", f"telegram:{USER}:1")
+    assert message.provider_id == conversation.provider_key("telegram", f"telegram:{USER}:1")
     assert message.text_body == "Pomoć" and message.from_name == "Marko"
-    assert message.contact.sender_hash == messenger.sender_hash("telegram", str(USER))
+    assert message.contact.sender_hash == conversation.sender_hash("telegram", str(USER))
     assert str(USER) not in json.dumps(list(InboundMessage.objects.values().get().values()), default=str)
 
 
@@ -154,8 +155,8 @@ def test_reply_goes_to_the_chat_and_telegram_has_no_window(client, telegram, fak
     contact = Contact.objects.get()
     old = timezone.now() - dt.timedelta(days=5)
     InboundMessage.objects.update(received_at=old, sent_at=old)
-    assert messenger.reply_window(contact) == (True, None)
-    outbound = messenger.reply(actor=counsellor, contact=contact, body="Ovde smo.")
+    assert conversation.reply_window(contact) == (True, None)
+    outbound = messenger_actions.reply(actor=counsellor, contact=contact, body="Ovde smo.")
     assert outbound.status == OutboundStatus.SENT, outbound.error
     [sent] = fake_provider.sent("/sendMessage")
     assert sent.path == f"/telegram/bot{TELEGRAM_TOKEN}/sendMessage"
@@ -167,7 +168,7 @@ def test_wrong_bot_token_makes_a_failed_reply(client, telegram, fake_provider, c
 
     post(client, telegram, telegram_update(12, USER))
     actions.update_account(account=telegram, token="123:wrong")
-    outbound = messenger.reply(actor=counsellor, contact=Contact.objects.get(), body="Zdravo")
+    outbound = messenger_actions.reply(actor=counsellor, contact=Contact.objects.get(), body="Zdravo")
     fake_provider.rejected.clear()
     assert outbound.status == OutboundStatus.FAILED and "Unauthorized" in outbound.error
 

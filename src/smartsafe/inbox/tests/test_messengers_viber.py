@@ -12,7 +12,8 @@ from smartsafe.cases.models import TimelineEntry
 from smartsafe.core.testing import make_case
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.evidence.tests import samples
-from smartsafe.inbox import actions, messenger
+from smartsafe.inbox import actions, conversation
+from smartsafe.inbox.actions import messenger as messenger_actions
 from smartsafe.inbox.models import InboundMessage, OutboundStatus
 from smartsafe.intake.actions import close_contact
 from smartsafe.intake.models import Contact
@@ -54,11 +55,11 @@ def test_signed_message_creates_a_contact_with_a_hashed_identity(client, viber):
     assert response.status_code == 200
     message = InboundMessage.objects.get(account=viber)
     contact = message.contact
-    assert message.provider_id == messenger.provider_key("viber", "viber:1001")
+    assert message.provider_id == conversation.provider_key("viber", "viber:1001")
     assert message.text_body == "Neko mi preti"
     assert message.from_name == "Ana"
     assert contact.channel.code == "viber" and contact.summary == "Neko mi preti"
-    assert contact.sender_hash == message.sender_hash == messenger.sender_hash("viber", SENDER)
+    assert contact.sender_hash == message.sender_hash == conversation.sender_hash("viber", SENDER)
     assert contact.sender_hint == message.from_address == "…0A="
     # The Viber id is never stored in clear: not on the contact, not on the message.
     stored = json.dumps(
@@ -78,11 +79,11 @@ def test_sender_hash_is_keyed_hmac_of_kind_and_id(settings):
 
     settings.SMARTSAFE_PSEUDONYM_KEY = "k1"
     expected = hmac.new(b"k1", b"viber:" + SENDER.encode(), hashlib.sha256).hexdigest()
-    assert messenger.sender_hash("viber", SENDER) == expected
-    assert messenger.sender_hash("telegram", SENDER) != expected
+    assert conversation.sender_hash("viber", SENDER) == expected
+    assert conversation.sender_hash("telegram", SENDER) != expected
     settings.SMARTSAFE_PSEUDONYM_KEY = "k2"
-    assert messenger.sender_hash("viber", SENDER) != expected
-    assert messenger.sender_hint(SENDER) == "…0A="
+    assert conversation.sender_hash("viber", SENDER) != expected
+    assert conversation.sender_hint(SENDER) == "…0A="
 
 
 @pytest.mark.parametrize(
@@ -119,7 +120,9 @@ def test_signature_is_of_the_raw_bytes_not_of_reserialised_json(client, viber):
         b'"message":{"type":"text","text":"a"}}'
     )
     assert post(client, viber, None, raw=raw).status_code == 200
-    assert InboundMessage.objects.filter(provider_id=messenger.provider_key("viber", "viber:3003")).exists()
+    assert InboundMessage.objects.filter(
+        provider_id=conversation.provider_key("viber", "viber:3003")
+    ).exists()
 
 
 def test_upper_case_hex_signature_is_accepted(client, viber):
@@ -185,7 +188,7 @@ def test_one_person_one_conversation(client, viber):
     post(client, viber, viber_message(1, SENDER, text="prva"))
     post(client, viber, viber_message(2, SENDER, text="druga"))
     post(client, viber, viber_message(3, "someone-else", text="treća"))
-    ana = Contact.objects.get(sender_hash=messenger.sender_hash("viber", SENDER))
+    ana = Contact.objects.get(sender_hash=conversation.sender_hash("viber", SENDER))
     assert list(ana.inbound_messages.values_list("text_body", flat=True)) == ["prva", "druga"]
     assert Contact.objects.count() == 2
 
@@ -210,7 +213,7 @@ def test_returning_person_after_close_gets_a_new_contact_that_names_the_old_one(
     assert second.sender_hash == first.sender_hash
     message = second.inbound_messages.get()
     assert message.headers["earlier_contact"] == first.pk
-    assert list(messenger.earlier_contacts(second)) == [first]
+    assert list(conversation.earlier_contacts(second)) == [first]
     assert AuditEvent.objects.filter(action="messenger.receive", details__thread="returning").exists()
 
 
@@ -319,8 +322,8 @@ def test_contact_card_and_location_become_text(client, viber):
 def test_reply_goes_out_through_send_message(client, viber, fake_provider, counsellor):
     post(client, viber, viber_message(12, SENDER))
     contact = Contact.objects.get()
-    assert messenger.reply_window(contact)[0] is True
-    outbound = messenger.reply(actor=counsellor, contact=contact, body="Tu smo, piši nam.")
+    assert conversation.reply_window(contact)[0] is True
+    outbound = messenger_actions.reply(actor=counsellor, contact=contact, body="Tu smo, piši nam.")
     assert outbound.status == OutboundStatus.SENT, outbound.error
     [sent] = fake_provider.sent("/viber/pa/send_message")
     assert sent.headers["X-Viber-Auth-Token"] == VIBER_TOKEN
@@ -341,11 +344,11 @@ def test_provider_refusal_is_kept_with_a_clear_message_and_can_be_retried(
 ):
     post(client, viber, viber_message(13, SENDER))
     fake_provider.viber_status = 6
-    outbound = messenger.reply(actor=counsellor, contact=Contact.objects.get(), body="Zdravo")
+    outbound = messenger_actions.reply(actor=counsellor, contact=Contact.objects.get(), body="Zdravo")
     assert outbound.status == OutboundStatus.FAILED
     assert "subscribed" in outbound.error
     fake_provider.viber_status = 0
-    outbound = messenger.deliver(outbound, actor=counsellor)
+    outbound = messenger_actions.deliver(outbound, actor=counsellor)
     assert outbound.status == OutboundStatus.SENT and outbound.attempts == 2
 
 
@@ -358,14 +361,14 @@ def test_reply_outside_the_24_hour_window_is_refused(client, viber, fake_provide
     post(client, viber, viber_message(14, SENDER))
     contact = Contact.objects.get()
     _age(contact, 23)
-    is_open, closes_at = messenger.reply_window(contact)
+    is_open, closes_at = conversation.reply_window(contact)
     assert is_open and timezone.now() + dt.timedelta(minutes=55) < closes_at < timezone.now() + dt.timedelta(
         hours=1
     )
     _age(contact, 25)
-    assert messenger.reply_window(contact)[0] is False
+    assert conversation.reply_window(contact)[0] is False
     with pytest.raises(ValidationError, match="24 hours"):
-        messenger.write_reply(actor=counsellor, contact=contact, body="Zdravo")
+        messenger_actions.write_reply(actor=counsellor, contact=contact, body="Zdravo")
     assert fake_provider.sent("send_message") == []
 
 
@@ -374,9 +377,9 @@ def test_a_reply_written_in_time_but_sent_too_late_fails_without_calling_viber(
 ):
     post(client, viber, viber_message(15, SENDER))
     contact = Contact.objects.get()
-    outbound = messenger.write_reply(actor=counsellor, contact=contact, body="Zdravo")
+    outbound = messenger_actions.write_reply(actor=counsellor, contact=contact, body="Zdravo")
     _age(contact, 25)
-    outbound = messenger.deliver(outbound)
+    outbound = messenger_actions.deliver(outbound)
     assert outbound.status == OutboundStatus.FAILED and "24 hours" in outbound.error
     assert fake_provider.sent("send_message") == []
 
@@ -386,17 +389,17 @@ def test_person_writing_again_reopens_the_window(client, viber, counsellor):
     contact = Contact.objects.get()
     _age(contact, 30)
     post(client, viber, viber_message(17, SENDER))
-    assert messenger.reply_window(contact)[0] is True
+    assert conversation.reply_window(contact)[0] is True
 
 
 def test_reply_rules(client, viber, counsellor, analyst):
     post(client, viber, viber_message(18, SENDER))
     contact = Contact.objects.get()
     with pytest.raises(ValidationError):
-        messenger.write_reply(actor=counsellor, contact=contact, body="  ")
+        messenger_actions.write_reply(actor=counsellor, contact=contact, body="  ")
     with pytest.raises(ValidationError):
-        messenger.write_reply(actor=counsellor, contact=contact, body="x" * 7001)
+        messenger_actions.write_reply(actor=counsellor, contact=contact, body="x" * 7001)
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        messenger.write_reply(actor=analyst, contact=contact, body="Zdravo")
+        messenger_actions.write_reply(actor=analyst, contact=contact, body="Zdravo")

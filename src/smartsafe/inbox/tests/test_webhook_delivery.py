@@ -9,6 +9,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from smartsafe.inbox import messenger
+from smartsafe.inbox.actions import messenger as messenger_actions
 from smartsafe.inbox.models import InboundMessage, WebhookDelivery
 from smartsafe.jobs.worker import DurableWorker
 
@@ -77,7 +78,7 @@ def test_running_a_delivery_twice_stores_one_message(client, viber):
 @override_settings(TASKS=DATABASE_QUEUE, SMARTSAFE_TASK_RETRY_SECONDS=0)
 def test_a_message_that_cannot_be_stored_keeps_the_delivery_for_a_retry(client, viber, monkeypatch):
     post(client, viber, viber_message(503, text=TEXT))
-    real_store, calls = messenger._store, []
+    real_store, calls = messenger_actions._store, []
 
     def store_fails_once(*args, **kwargs):
         calls.append(1)
@@ -85,7 +86,7 @@ def test_a_message_that_cannot_be_stored_keeps_the_delivery_for_a_retry(client, 
             raise RuntimeError("database hiccup")
         return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(messenger, "_store", store_fails_once)
+    monkeypatch.setattr(messenger_actions, "_store", store_fails_once)
     (failed,) = run_queued()
     assert failed.status == TaskResultStatus.READY, "queued again, not dropped"
     assert "MessagesNotStored" in failed.exception_class_path

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from smartsafe.core import testing
 from smartsafe.inbox import unread
+from smartsafe.inbox.actions import opened
 from smartsafe.intake import actions, queues
 from smartsafe.intake.models import Contact
 
@@ -40,7 +41,7 @@ def inbox(counsellor, other_counsellor):
             other_counsellor, urgent=True, close=True, received_at=now - dt.timedelta(hours=2)
         ),
     }
-    unread.mark_opened(made["today_other"], other_counsellor)
+    opened.mark_opened(made["today_other"], other_counsellor)
     return made
 
 

@@ -24,7 +24,7 @@ from smartsafe.cases import actions as case_actions
 from smartsafe.core import testing
 from smartsafe.evidence import actions as evidence_actions
 from smartsafe.evidence.models import EvidenceFile
-from smartsafe.inbox import messenger, threading
+from smartsafe.inbox import conversation, threading
 from smartsafe.inbox.models import Call
 from smartsafe.inbox.telephony import caller_identity
 from smartsafe.intake.models import Contact
@@ -68,7 +68,7 @@ def person(counsellor):
         contact=called,
     )
     viber = testing.make_contact(counsellor, summary="viber " + STORY)
-    Contact.objects.filter(pk=viber.pk).update(sender_hash=messenger.sender_hash("viber", VIBER))
+    Contact.objects.filter(pk=viber.pk).update(sender_hash=conversation.sender_hash("viber", VIBER))
     reported = testing.make_contact(counsellor, summary="web " + STORY, reporter_contact="064/111-22-33")
     PublicReport.objects.create(reference="PB7K2M9Q", secret_hash="0" * 64, contact=reported)
     stranger = testing.make_contact(counsellor, summary=OTHER, reporter_contact="someone@example.org")

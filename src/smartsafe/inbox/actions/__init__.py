@@ -1,4 +1,6 @@
-"""Every write of the inbox app: channel accounts, received e-mail, counsellors' replies.
+"""The inbox's writes, one module per channel kind: here the channel accounts and e-mail (received
+mail, replies, the mailbox cursor); ``messenger.py`` the messenger channels; ``telephony.py`` the
+phone line; ``opened.py`` the first opening of a contact.
 
 Each action audits itself in the same transaction. Talking to mail servers (IMAP, SMTP) happens
 outside transactions; what they return is written here.
@@ -17,18 +19,18 @@ from django.utils.translation import gettext as _
 
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
-from smartsafe.cases.models import TimelineEntry
+from smartsafe.cases.actions import add_timeline_entry
 from smartsafe.evidence.actions import receive_file
 from smartsafe.evidence.validation import EvidenceRejected
 from smartsafe.intake.actions import receive_contact
 from smartsafe.intake.models import Contact
 from smartsafe.taxonomy.models import Channel
 
-from . import threading
-from .channels import automatic as automatic_mail
-from .channels import base, mime
-from .channels.email import compose_reply, our_domains, summary_for_contact
-from .models import (
+from .. import threading
+from ..channels import automatic as automatic_mail
+from ..channels import base, mime
+from ..channels.email import compose_reply, our_domains, summary_for_contact
+from ..models import (
     Automatic,
     ChannelAccount,
     ChannelKind,
@@ -36,7 +38,7 @@ from .models import (
     OutboundMessage,
     OutboundStatus,
 )
-from .permissions import can_manage_channels, can_reply
+from ..permissions import can_manage_channels, can_reply
 
 log = logging.getLogger("smartsafe.inbox")
 
@@ -165,6 +167,24 @@ def update_account(
 # --- receiving e-mail -----------------------------------------------------------------------------
 
 
+def advance_cursor(account: ChannelAccount, validity: int, uid: int) -> None:
+    """Move a mailbox's cursor forward (never back: two pollers may overlap). Inside the
+    transaction that stored the message, so a crash never skips one."""
+    locked = ChannelAccount.objects.select_for_update().get(pk=account.pk)
+    cursor = locked.cursor or {}
+    if cursor.get("uidvalidity") != validity or int(cursor.get("last_uid") or 0) < uid:
+        locked.cursor = {"uidvalidity": validity, "last_uid": max(uid, 0)}
+        locked.save(update_fields=["cursor"])
+    account.cursor = locked.cursor
+
+
+def record_poll(account: ChannelAccount, *, error: str) -> None:
+    """Stamp a poll of ``account`` and what went wrong ("" when nothing did). An ``update()``: the
+    poller must not overwrite settings someone changed meanwhile."""
+    ChannelAccount.objects.filter(pk=account.pk).update(last_polled_at=timezone.now(), last_error=error)
+    account.refresh_from_db(fields=["cursor", "last_polled_at", "last_error"])
+
+
 def _attachments_to_vault(
     message: InboundMessage, parsed: mime.ParsedEmail, contact, automatic: str
 ) -> list[dict]:
@@ -274,10 +294,13 @@ def _store(account: ChannelAccount, parsed: mime.ParsedEmail, trust_date: bool) 
     if automatic == Automatic.BOUNCE and thread.outbound is not None:
         _mark_bounced(thread.outbound, parsed)
     if contact is not None and contact.case_id and thread.rule != "new":
-        TimelineEntry.objects.create(
-            case=contact.case,
-            kind="email_received",
-            data={"contact": contact.reference, "automatic": automatic, "subject": parsed.subject[:200]},
+        add_timeline_entry(
+            contact.case,
+            "email_received",
+            None,
+            contact=contact.reference,
+            automatic=automatic,
+            subject=parsed.subject[:200],
         )
     record(
         codes.EMAIL_RECEIVE,
@@ -379,11 +402,12 @@ def deliver(outbound: OutboundMessage, *, actor=None) -> OutboundMessage:
             outbound.error = ""
             outbound.sent_at = timezone.now()
             if outbound.case_id:
-                TimelineEntry.objects.create(
-                    case=outbound.case,
-                    kind="email_sent",
-                    actor=outbound.created_by,
-                    data={"contact": outbound.contact.reference, "subject": outbound.subject[:200]},
+                add_timeline_entry(
+                    outbound.case,
+                    "email_sent",
+                    outbound.created_by,
+                    contact=outbound.contact.reference,
+                    subject=outbound.subject[:200],
                 )
         outbound.save(update_fields=["status", "error", "sent_at"])
         record(

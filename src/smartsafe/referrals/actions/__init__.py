@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.cases import actions as case_actions
-from smartsafe.cases.models import CaseKind, CaseState, TimelineEntry
+from smartsafe.cases.models import CaseKind, CaseState
 from smartsafe.cases.queries import cases_visible_to
 from smartsafe.cases.states import allowed_actions as case_allowed_actions
 from smartsafe.core.concurrency import lock_for_update
 
-from . import deadlines, delivery, notify, packets, queries
-from .models import (
+from .. import deadlines, delivery, notify, packets, queries
+from ..models import (
     OPEN_STATES,
     DeliveryMethod,
     DeliveryStatus,
@@ -36,7 +36,7 @@ from .models import (
     ReferralMessage,
     ReferralState,
 )
-from .permissions import (
+from ..permissions import (
     UNSENT_STATES,
     can_post_message,
     can_work_referrals,
@@ -44,7 +44,13 @@ from .permissions import (
     is_supervisor,
     transition_denial,
 )
-from .states import INSTITUTION_ACTIONS, STAGE_TIMESTAMP, TRANSITIONS, IllegalReferralTransition, target_state
+from ..states import (
+    INSTITUTION_ACTIONS,
+    STAGE_TIMESTAMP,
+    TRANSITIONS,
+    IllegalReferralTransition,
+    target_state,
+)
 
 TEXT_MAX = 20_000
 REFERENCE_MAX = 100
@@ -72,11 +78,6 @@ _PACKET_LANGUAGE = {
 
 
 # --- small public helpers --------------------------------------------------------------------------
-
-
-def add_timeline(case, entry_kind: str, actor=None, /, **data) -> TimelineEntry:
-    """A line on the case's timeline (kind ``referral_<action>``; ``data`` names the institution)."""
-    return TimelineEntry.objects.create(case=case, kind=entry_kind, actor=actor, data=data)
 
 
 def canonical_json(packet: dict) -> bytes:
@@ -214,7 +215,7 @@ def create_referral(
             }
         ) from None
     _event(referral, "create", actor, "", ReferralState.DRAFT, note=referral.reason[:500])
-    add_timeline(
+    case_actions.add_timeline_entry(
         case, "referral_create", actor, institution=institution.code, referral=referral.pk, referral_kind=kind
     )
     record(codes.REFERRAL_CREATE, actor=actor, obj=referral, institution=institution.code, kind=kind)
@@ -249,7 +250,7 @@ def update_draft(*, actor, referral: Referral, expected_version: int | None, **f
         return referral
     referral.save()
     _event(referral, "update", actor, referral.state, referral.state, note=", ".join(sorted(changed)))
-    add_timeline(
+    case_actions.add_timeline_entry(
         referral.case,
         "referral_update",
         actor,
@@ -346,7 +347,7 @@ def transition_referral(
         timeline["note"] = text[:500]
     if referral.institution_reference and action in INSTITUTION_ACTIONS:
         timeline["institution_reference"] = referral.institution_reference
-    add_timeline(referral.case, f"referral_{action}", actor, **timeline)
+    case_actions.add_timeline_entry(referral.case, f"referral_{action}", actor, **timeline)
     details = {"institution": referral.institution.code, "before": before, "after": target}
     if on_behalf:
         details["on_behalf"] = True
@@ -425,7 +426,7 @@ def post_message(*, actor, referral: Referral, body: str, on_behalf: bool = Fals
     message = ReferralMessage.objects.create(
         referral=referral, author=actor, from_institution=from_institution, body=body
     )
-    add_timeline(
+    case_actions.add_timeline_entry(
         referral.case,
         "referral_message",
         actor,
@@ -469,7 +470,7 @@ def record_manual_delivery(
     referral.delivery_error = ""
     referral.save()
     _event(referral, "manual_delivery", actor, referral.state, referral.state, note=note)
-    add_timeline(
+    case_actions.add_timeline_entry(
         referral.case,
         "referral_manual_delivery",
         actor,
@@ -492,7 +493,7 @@ def mark_reminded(referral: Referral, *, deadline: str, recipients: list[str]) -
     Referral.objects.filter(pk=referral.pk).update(reminded_at=now)
     referral.reminded_at = now
     _event(referral, "remind", None, referral.state, referral.state, note=deadline)
-    add_timeline(
+    case_actions.add_timeline_entry(
         referral.case,
         "referral_remind",
         None,
@@ -509,7 +510,7 @@ def mark_escalated(referral: Referral, *, recipients: list[str]) -> None:
     Referral.objects.filter(pk=referral.pk).update(escalated_at=now)
     referral.escalated_at = now
     _event(referral, "escalate", None, referral.state, referral.state)
-    add_timeline(
+    case_actions.add_timeline_entry(
         referral.case,
         "referral_escalate",
         None,
