@@ -44,8 +44,10 @@ test: install-dev
 	@echo "== running the tests ($(if $(DATABASE_URL),PostgreSQL,SQLite); several minutes)"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## make lint: ruff, and the import contracts of .importlinter (the layers of docs/architecture.md).
 lint: install-dev
 	$(BIN)/ruff check src tests bench tools
+	PYTHONPATH=src $(BIN)/lint-imports
 
 ## Rebuild the Serbian Latin catalogue from the Cyrillic one and compile both.
 messages: install-dev

@@ -274,4 +274,4 @@ def test_actions_packages_and_the_demo_loader_are_recognised():
     assert _is_actions_module(Path("inbox/actions/telephony.py"))
     assert _is_actions_module(Path("cases/actions.py"))
     assert not _is_actions_module(Path("inbox/telephony.py"))
-    assert _is_demo_loader(Path("referrals/demo.py"))
+    assert _is_demo_loader(Path("demo/referrals.py"))

@@ -12,8 +12,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from smartsafe.accounts.admin_access import STAFF
 from smartsafe.directory.models import InstitutionMember
-from smartsafe.privacy.admin_access import STAFF
 
 from . import actions
 from .models import ApiToken, User

@@ -7,7 +7,7 @@ and enforce who may publish; an admin form would bypass both.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from smartsafe.privacy.admin_access import REFERENCE
+from smartsafe.accounts.admin_access import REFERENCE
 
 from .models import Article
 

@@ -7,9 +7,7 @@ django ``ValidationError``                 400    ``{"field": ["message"], ...}`
                                                   ``non_field_errors``)
 django ``PermissionDenied``                403    ``{"detail": ...}``; audited ``api.denied``
 ``Http404``                                404    ``{"detail": ...}``
-``IllegalTransition`` (case)               409    ``{"detail", "state", "allowed": [...]}``
-``IllegalContactTransition``               409    same shape
-``IllegalReferralTransition``              409    same shape
+``IllegalStateTransition`` (any lifecycle) 409    ``{"detail", "state", "allowed": [...]}``
 ``StaleVersion``                           409    ``{"detail", "code": "stale_version",
                                                   "current_version"}``
 body over the limits (``RequestDataTooBig``,  413    ``{"detail", "code": "too_large"}``
@@ -38,10 +36,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from smartsafe.audit import codes
 from smartsafe.audit.log import record, record_refusal
-from smartsafe.cases.states import IllegalTransition
 from smartsafe.core.concurrency import StaleVersion
-from smartsafe.intake.states import IllegalContactTransition
-from smartsafe.referrals.states import IllegalReferralTransition
+from smartsafe.core.states import IllegalStateTransition
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -135,7 +131,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
         # Which fields were refused (e.g. a contact id the caller may not see), never their values.
         _audit_refusal("invalid", context, fields=sorted(str(k) for k in exc.detail)[:20])
-    if isinstance(exc, (IllegalTransition, IllegalContactTransition, IllegalReferralTransition)):
+    if isinstance(exc, IllegalStateTransition):
         _audit_refusal("illegal_transition", context, state=exc.state, requested=exc.action)
         body = {
             "detail": str(exc),

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from smartsafe.core.states import IllegalStateTransition
+
 from .models import CaseState as S
 
 
@@ -58,7 +60,7 @@ STAGE_TIMESTAMP = {
 }
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(IllegalStateTransition):
     def __init__(self, action: str, state: str, allowed: list[str]):
         self.action = action
         self.state = state

@@ -96,7 +96,9 @@ INSTALLED_APPS = [
     "smartsafe.portal",
     "smartsafe.chat",
     "smartsafe.api",
-    # Last: its admin module replaces the libraries' admin pages (see privacy/admin_access.py).
+    "smartsafe.site",
+    "smartsafe.demo",
+    # Last: its admin module replaces the libraries' admin pages (see accounts/admin_access.py).
     "smartsafe.privacy",
 ]
 
@@ -137,7 +139,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "csp.context_processors.nonce",
-                "smartsafe.core.context_processors.platform",
+                "smartsafe.site.context_processors.platform",
             ],
         },
     },

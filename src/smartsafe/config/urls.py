@@ -25,7 +25,7 @@ urlpatterns = [
     path("public/chat/", include("smartsafe.chat.public_urls")),
     path("public/", include("smartsafe.portal.urls")),
     path("advice/", include("smartsafe.advice.urls")),
-    path("", include("smartsafe.core.urls")),
+    path("", include("smartsafe.site.urls")),
 ]
 
 admin.site.site_header = settings.SMARTSAFE_CENTRE_NAME

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from smartsafe.privacy.admin_access import REFERENCE, STAFF
+from smartsafe.accounts.admin_access import REFERENCE, STAFF
 
 from . import actions
 from .models import InspireApproach, InspireStrategy, Institution, InstitutionMember, Organisation, Service

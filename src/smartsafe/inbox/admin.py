@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from smartsafe.privacy.admin_access import REFERENCE
+from smartsafe.accounts.admin_access import REFERENCE
 from smartsafe.taxonomy.models import Channel
 
 from . import actions

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from smartsafe.core.states import IllegalStateTransition
+
 from .models import ContactState as S
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -20,7 +22,7 @@ LABELS = {"triage": _("Triage"), "link": _("Link to a case"), "close": _("Close"
 STAGE_TIMESTAMP = {S.TRIAGED: "triaged_at", S.LINKED: "linked_at", S.CLOSED: "closed_at"}
 
 
-class IllegalContactTransition(Exception):
+class IllegalContactTransition(IllegalStateTransition):
     def __init__(self, action: str, state: str):
         self.action = action
         self.state = state

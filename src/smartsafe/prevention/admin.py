@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from smartsafe.privacy.admin_access import REFERENCE
+from smartsafe.accounts.admin_access import REFERENCE
 
 from .models import Event, Venue
 

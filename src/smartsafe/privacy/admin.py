@@ -20,8 +20,8 @@ from django.contrib.auth.models import Group
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from . import admin_access
-from .admin_access import STAFF, ContentAdminMixin
+from smartsafe.accounts import admin_access
+from smartsafe.accounts.admin_access import STAFF, ContentAdminMixin
 
 admin_access.install()
 

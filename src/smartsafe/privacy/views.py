@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from smartsafe.core.context_processors import platform
+from smartsafe.site.context_processors import platform
 
 from . import actions, erasure, policies, queries, retention, subject_access, subject_pdf
 from .forms import ErasureDecisionForm, HoldForm, PolicyForm, SubjectRequestForm

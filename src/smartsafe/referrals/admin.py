@@ -11,8 +11,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from smartsafe.accounts.admin_access import REFERENCE, ContentAdminMixin
 from smartsafe.directory.models import Institution
-from smartsafe.privacy.admin_access import REFERENCE, ContentAdminMixin
 
 from .models import DeadlinePolicy, Referral, RoutingRule
 

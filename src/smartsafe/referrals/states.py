@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from smartsafe.core.states import IllegalStateTransition
+
 from .models import ReferralState as S
 
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -58,7 +60,7 @@ STAGE_TIMESTAMP = {
 }
 
 
-class IllegalReferralTransition(Exception):
+class IllegalReferralTransition(IllegalStateTransition):
     def __init__(self, action: str, state: str):
         self.action = action
         self.state = state

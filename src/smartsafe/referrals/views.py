@@ -274,9 +274,12 @@ def detail_context(request, referral: Referral, **overrides) -> dict:
     return context
 
 
-def render_detail(request, pk, *, status: int = 200, **overrides):
-    """The referral page as it is now (after a refusal: with the form as typed and the message)."""
-    referral = queries.access_referral(request.user, pk, audit=False)
+def render_detail(request, pk, *, status: int = 200, reached: Referral | None = None, **overrides):
+    """The referral page as it is now (after a refusal: with the form as typed and the message).
+
+    ``reached``: the referral the view has just read through the accessor, so the page does not
+    read it a second time; after a write the page reads it again, as it is now."""
+    referral = reached or queries.access_referral(request.user, pk, audit=False)
     referral = queries.with_events_of(referral, "case", "institution", "created_by", "approved_by")
     return render(
         request, "referrals/detail.html", detail_context(request, referral, **overrides), status=status
@@ -289,7 +292,7 @@ def referral_detail(request, pk):
         referral = scoped_referral(request, pk)  # 404 outside the scope
         return redirect("referrals:portal_detail", pk=referral.pk)
     referral = _staff_referral(request, pk)
-    return render_detail(request, referral.pk)
+    return render_detail(request, referral.pk, reached=referral)
 
 
 def _back(request, referral: Referral, anchor: str = ""):

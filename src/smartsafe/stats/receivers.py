@@ -22,7 +22,9 @@ from .models import DirtyDay
 CONTACTS, CASES = DirtyDay.Family.CONTACTS, DirtyDay.Family.CASES
 # Fields of a contact / a case that some roll-up counts or groups by (directly, or as a case's
 # origin). A save limited to other fields cannot change any figure.
-_CONTACT_COUNTED = {"received_at", "case", "channel", "reporter_type", "non_data_kind", "urgent", "created_by"}
+_CONTACT_COUNTED = {
+    "received_at", "case", "channel", "reporter_type", "non_data_kind", "urgent", "created_by",
+}  # fmt: skip
 _CASE_COUNTED = {"opened_at", "kind", "state", "urgent", "municipality", "owner"}
 
 

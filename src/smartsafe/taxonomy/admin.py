@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from smartsafe.privacy.admin_access import REFERENCE
+from smartsafe.accounts.admin_access import REFERENCE
 
 from . import actions
 from .frameworks import chi_label, insafe_label

@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from smartsafe.accounts.demo import DEMO_LOGINS, ensure_demo_users
 from smartsafe.audit.models import AuditEvent
+from smartsafe.demo.accounts import DEMO_LOGINS, ensure_demo_users
 from smartsafe.directory.models import Institution, InstitutionMember
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_demo_logins_work_through_the_login_form(client, settings):
 
 
 def test_creates_the_police_institution_when_the_directory_has_none(settings):
-    from smartsafe.accounts.demo import POLICE_INSTITUTION
+    from smartsafe.demo.accounts import POLICE_INSTITUTION
 
     settings.DEMO = True
     Institution.objects.filter(code="rs-police-vtk").delete()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from smartsafe.core import backup
+from smartsafe.site import backup
 
 ROOT = Path(__file__).resolve().parents[4]
 KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="

@@ -44,7 +44,7 @@ def test_compiled_catalogues_are_used():
 
 
 def test_centre_name_follows_the_script(rf):
-    from smartsafe.core.context_processors import platform
+    from smartsafe.site.context_processors import platform
 
     with translation.override("sr-latn"):
         assert platform(rf.get("/"))["CENTRE_NAME"] == "Pametno i bezbedno"

@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from smartsafe.evidence.validation import max_file_bytes
+from smartsafe.inbox.conversation import check_window, recipient
 
 from .base import Normalised, NormalisedFile, SendFailed
 from .messaging import (
@@ -159,8 +160,6 @@ class MessengerPageAdapter(MetaAdapter):
         )
 
     def send(self, account, outbound) -> str:
-        from smartsafe.inbox.conversation import check_window, recipient
-
         check_window(outbound)
         payload = {
             "recipient": {"id": recipient(outbound).get("id", "")},
@@ -270,8 +269,6 @@ class WhatsAppAdapter(MetaAdapter):
         )
 
     def send(self, account, outbound) -> str:
-        from smartsafe.inbox.conversation import check_window, recipient
-
         check_window(outbound)
         number = account.setting("phone_number_id")
         if not number:

@@ -18,6 +18,7 @@ import urllib.parse
 from django.utils.translation import gettext as _
 
 from smartsafe.evidence.validation import max_file_bytes
+from smartsafe.inbox.conversation import check_window, recipient
 
 from .base import Normalised, NormalisedFile, SendFailed
 from .messaging import (
@@ -142,8 +143,6 @@ class TelegramAdapter(MessengerAdapter):
         return NormalisedFile(str(media.get("filename") or "file"), content_type, data)
 
     def send(self, account, outbound) -> str:
-        from smartsafe.inbox.conversation import check_window, recipient
-
         check_window(outbound)
         chat_id = recipient(outbound).get("chat_id", "")
         base, token = self._api(account)

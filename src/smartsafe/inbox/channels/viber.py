@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from smartsafe.evidence.validation import max_file_bytes
+from smartsafe.inbox.conversation import check_window, recipient
 
 from .base import Normalised, NormalisedFile, SendFailed
 from .messaging import (
@@ -115,8 +116,6 @@ class ViberAdapter(MessengerAdapter):
         return NormalisedFile(str(media.get("filename") or "file"), content_type, data)
 
     def send(self, account, outbound) -> str:
-        from smartsafe.inbox.conversation import check_window, recipient
-
         check_window(outbound)
         receiver = recipient(outbound).get("id", "")
         token = self.secret_or_none(account, "token")

@@ -7,8 +7,8 @@ import pytest
 from django.db.models import Min
 
 from smartsafe.core.testing import make_user
+from smartsafe.demo.prevention import SEED_FIGURES, load_demo_prevention, load_seed_prevention
 from smartsafe.prevention import queries
-from smartsafe.prevention.demo import SEED_FIGURES, load_demo_prevention, load_seed_prevention
 from smartsafe.prevention.models import Event, EventStatus, Venue, VenueKind
 
 from .helpers import municipality, organisation

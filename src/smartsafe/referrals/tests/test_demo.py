@@ -11,9 +11,9 @@ import pytest
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.models import Case
 from smartsafe.core import testing
+from smartsafe.demo.referrals import load_demo_referrals
 from smartsafe.directory.models import Institution
 from smartsafe.referrals import packets, queries
-from smartsafe.referrals.demo import load_demo_referrals
 from smartsafe.referrals.models import DeliveryStatus, Referral, ReferralEvent
 from smartsafe.referrals.models import ReferralState as S
 

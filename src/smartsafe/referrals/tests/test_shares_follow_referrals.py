@@ -99,8 +99,8 @@ def test_a_referral_cannot_share_another_case(make_referral, counsellor, supervi
 
 
 def test_the_demo_police_see_no_more_cases_than_referrals_to_them(db):
-    from smartsafe.core.demo import profile
-    from smartsafe.core.demo.vocabulary import REFERRAL_CATEGORIES
+    from smartsafe.demo import profile
+    from smartsafe.demo.vocabulary import REFERRAL_CATEGORIES
 
     for code in profile.CHANNEL_MIX:
         testing.channel(code)

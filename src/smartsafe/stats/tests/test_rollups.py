@@ -259,4 +259,5 @@ def test_rebuild_rollups_check_command_exit_status(counsellor):
     call_command("rebuild_rollups", "--check", stdout=open("/dev/null", "w"))  # drains, then equal
     ContactDaily.objects.update(count=9)
     with pytest.raises(CommandError, match="differ"):
-        call_command("rebuild_rollups", "--check", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+        quiet = {"stdout": open("/dev/null", "w"), "stderr": open("/dev/null", "w")}
+        call_command("rebuild_rollups", "--check", **quiet)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from smartsafe.accounts.models import ApiToken
-from smartsafe.core.demo import seed_profile
+from smartsafe.demo import seed_profile
 from smartsafe.taxonomy.models import Channel
 
 

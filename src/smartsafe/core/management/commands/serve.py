@@ -103,7 +103,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  API docs: http://{host}:{port}/api/docs/")
         if settings.DEMO:
             try:
-                from smartsafe.accounts.demo import DEMO_LOGINS
+                from smartsafe.demo.accounts import DEMO_LOGINS
             except ImportError:
                 DEMO_LOGINS = []
             if DEMO_LOGINS:

@@ -145,7 +145,7 @@ class LiveWriter:
         case_actions.transition_case(
             actor=actor, case=row, action=step.action, resolution=step.resolution, note=step.note
         )
-        # No share here: an institution sees a case only through a referral to it (referrals/demo.py).
+        # No share here: an institution sees a case only through a referral to it (demo/referrals.py).
 
     def _note(self, payload) -> None:
         case, (at, author, body) = payload

@@ -251,7 +251,7 @@ class HistoryWriter:
                 )
                 state = fields
                 # No share here: an institution sees a case only through a referral to it, and
-                # the demo's referrals are sent through the real actions (referrals/demo.py).
+                # the demo's referrals are sent through the real actions (demo/referrals.py).
             for at, kind, value, platform_key in case.artefacts:
                 normalized, platform = artefact_identity(kind, value, platform_key, self.vocab)
                 if (row.pk, kind, normalized) in seen:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from smartsafe.accounts.demo import ensure_demo_users
 from smartsafe.core import request_context
+from smartsafe.demo.accounts import ensure_demo_users
 
 
 class Command(BaseCommand):

@@ -24,12 +24,11 @@ from django.utils import timezone
 from smartsafe.accounts.roles import Role
 from smartsafe.cases.models import Case, CaseState, TimelineEntry
 from smartsafe.directory.models import Institution, InstitutionMember
-
-from . import actions, packets
-from .actions import deliveries as delivery_actions
-from .models import DeliveryMethod, Referral, ReferralEvent
-from .models import ReferralState as S
-from .routing import suggest_institutions
+from smartsafe.referrals import actions, packets
+from smartsafe.referrals.actions import deliveries as delivery_actions
+from smartsafe.referrals.models import DeliveryMethod, Referral, ReferralEvent
+from smartsafe.referrals.models import ReferralState as S
+from smartsafe.referrals.routing import suggest_institutions
 
 POLICE = "rs-police-vtk"
 # The directory's only institution with a referral address: its e-mail is the one that bounces.

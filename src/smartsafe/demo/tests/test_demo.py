@@ -23,13 +23,13 @@ from smartsafe.cases.models import (
     TimelineEntry,
 )
 from smartsafe.core import testing
-from smartsafe.core.demo import loader, phrases, profile
-from smartsafe.core.demo.plan import build_plan
-from smartsafe.core.demo.render import Child, fill, subject_for
-from smartsafe.core.demo.stories import REFERRAL_STORIES
-from smartsafe.core.demo.stories_advisory import ADVISORY_STORIES
-from smartsafe.core.demo.vocabulary import REFERRAL_CATEGORIES
 from smartsafe.core.text import fold, fold_many
+from smartsafe.demo import loader, phrases, profile
+from smartsafe.demo.plan import build_plan
+from smartsafe.demo.render import Child, fill, subject_for
+from smartsafe.demo.stories import REFERRAL_STORIES
+from smartsafe.demo.stories_advisory import ADVISORY_STORIES
+from smartsafe.demo.vocabulary import REFERRAL_CATEGORIES
 from smartsafe.intake.models import Contact
 
 BELGRADE = ZoneInfo("Europe/Belgrade")

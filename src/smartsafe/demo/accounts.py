@@ -9,10 +9,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from smartsafe.accounts.roles import Role
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
-
-from .roles import Role
+from smartsafe.directory.models import Institution, InstitutionMember
 
 POLICE_INSTITUTION = {
     "code": "rs-police-vtk",
@@ -44,8 +44,6 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
     """
     if not settings.DEMO:
         return []
-    from smartsafe.directory.models import Institution, InstitutionMember
-
     User = get_user_model()
     with transaction.atomic():
         # The directory's data migration usually loaded it already (its names win); the demo

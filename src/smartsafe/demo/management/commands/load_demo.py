@@ -7,11 +7,18 @@ for another seed; the same seed is never loaded twice). See docs/demo-data.md.
 
 from __future__ import annotations
 
+import random
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from smartsafe.core.demo import loader, profile
-from smartsafe.core.demo.vocabulary import TaxonomyMissing
+from smartsafe.demo import loader, profile, seed_profile
+from smartsafe.demo.prevention import load_demo_prevention
+from smartsafe.demo.referrals import load_demo_referrals
+from smartsafe.demo.vocabulary import TaxonomyMissing
+from smartsafe.privacy import retention
+from smartsafe.stats import rollups
 
 DEFAULT_SEED = 19833
 
@@ -73,21 +80,11 @@ class Command(BaseCommand):
 
     def _prevention(self, seed: int) -> None:
         # Presentations, workshops and trainings in schools since the centre was founded.
-        import random
-
-        from django.utils import timezone
-
-        from smartsafe.prevention.demo import load_demo_prevention
-
         counts = load_demo_prevention(random.Random(seed), range(2017, timezone.localdate().year + 1))
         self.stdout.write(f"Prevention: {counts['events']} events at {counts['venues']} venues.")
 
     def _referrals(self, seed: int) -> None:
         # Referrals in every state, through the referral workflow, on the cases just written.
-        import random
-
-        from smartsafe.referrals.demo import load_demo_referrals
-
         counts = load_demo_referrals(random.Random(seed))
         if counts:
             states = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
@@ -95,21 +92,15 @@ class Command(BaseCommand):
 
     def _rebuild_rollups(self) -> None:
         # Bulk-written history bypasses the statistics hooks: recount the roll-ups once.
-        from smartsafe.stats import rollups
-
         rollups.rebuild()
 
     def _retention_dry_run(self) -> None:
         # The privacy page opens on a dated report of what the retention rules would do.
-        from smartsafe.privacy import retention
-
         run = retention.apply(actor=None, dry_run=True)
         due = sum(n for counts in run.counts.values() for n in counts.values())
         self.stdout.write(f"Retention dry run recorded: {due} record(s) would be due; nothing changed.")
 
     def _seed_profile(self) -> None:
-        from smartsafe.core.demo import seed_profile
-
         if loader.is_loaded():
             self.stdout.write("demo data already loaded; nothing added.")
             return

@@ -26,6 +26,14 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils import timezone
 
+from smartsafe.cases.models import Case, ReferenceSequence
+from smartsafe.demo.users import ensure_staff
+from smartsafe.demo.vocabulary import TaxonomyMissing
+from smartsafe.intake.models import Contact
+from smartsafe.prevention.models import Event, Venue, refresh_venue_columns
+from smartsafe.stats import rollups
+from smartsafe.taxonomy.models import Category, Channel, Municipality, ReporterType
+
 MARKER = "demo-seed-"
 
 # Which of the slide's four numbers belongs to which channel is NOT certain: the slide lists "web
@@ -99,15 +107,11 @@ def _moment(rng: random.Random, zone) -> dt.datetime:
 
 
 def is_loaded() -> bool:
-    from smartsafe.intake.models import Contact
-
     return Contact.objects.filter(external_id__startswith=MARKER).exists()
 
 
 def _channel_plan() -> list:
     """(channel, count) pairs from ``SLIDE_CHANNELS``."""
-    from smartsafe.core.demo.vocabulary import TaxonomyMissing
-    from smartsafe.taxonomy.models import Channel
 
     plan = []
     for kind, count in SLIDE_CHANNELS.items():
@@ -126,8 +130,6 @@ def _channel_plan() -> list:
 
 def load(seed: int = 19833) -> SeedResult:
     """Write the seed centre. Raises ``vocabulary.TaxonomyMissing`` before writing if terms are missing."""
-    from smartsafe.core.demo.users import ensure_staff
-    from smartsafe.stats import rollups
 
     started = time.monotonic()
     rng = random.Random(seed)
@@ -152,8 +154,6 @@ def load(seed: int = 19833) -> SeedResult:
 
 def _plan_contacts(rng, zone, channel_plan, staff) -> list:
     """The contacts, unsaved: cases are written first so each contact is inserted with its case."""
-    from smartsafe.intake.models import Contact
-    from smartsafe.taxonomy.models import ReporterType
 
     reporters = [None, *ReporterType.objects.filter(active=True)]
     rows = []
@@ -178,17 +178,12 @@ def _plan_contacts(rng, zone, channel_plan, staff) -> list:
 
 
 def _save_contacts(contacts) -> None:
-    from smartsafe.intake.models import Contact
-
     Contact.objects.bulk_create(contacts, batch_size=2000)
     # auto_now_add stamped "now"; the contacts were created when they were received.
     Contact.objects.filter(external_id__startswith=MARKER).update(created_at=models.F("received_at"))
 
 
 def _categories() -> tuple[dict, list]:
-    from smartsafe.core.demo.vocabulary import TaxonomyMissing
-    from smartsafe.taxonomy.models import Category
-
     referral = {c.code: c for c in Category.objects.filter(code__in=REFERRED_BY_CATEGORY)}
     missing = set(REFERRED_BY_CATEGORY) - set(referral)
     if missing:
@@ -199,9 +194,6 @@ def _categories() -> tuple[dict, list]:
 
 def _cases(rng, contacts, categories) -> int:
     from django.conf import settings
-
-    from smartsafe.cases.models import Case, ReferenceSequence
-    from smartsafe.taxonomy.models import Municipality
 
     referral, advisory_topics = categories
     places = list(Municipality.objects.filter(active=True)[:200]) or [None]
@@ -256,8 +248,6 @@ def _cases(rng, contacts, categories) -> int:
 
 def _prevention(rng, staff) -> int:
     """601 held presentations reaching exactly the slide's pupils, parents and schools."""
-    from smartsafe.prevention.models import Event, Venue, refresh_venue_columns
-    from smartsafe.taxonomy.models import Municipality
 
     places = list(Municipality.objects.filter(active=True, country="RS")[:150]) or [None]
     venues = [

@@ -27,8 +27,9 @@ from smartsafe.accounts.roles import Role
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.core.text import fold, fold_many
-
-from .models import (
+from smartsafe.demo.places import DEFAULT_POPULATION, POPULATION
+from smartsafe.directory.models import Organisation
+from smartsafe.prevention.models import (
     Event,
     EventKind,
     EventLanguage,
@@ -37,6 +38,7 @@ from .models import (
     VenueKind,
     refresh_venue_columns,
 )
+from smartsafe.taxonomy.models import Category, Municipality
 
 PRIMARY_NAMES = (
     "Вук Караџић", "Бранко Радичевић", "Јован Јовановић Змај", "Свети Сава", "Доситеј Обрадовић",
@@ -79,8 +81,6 @@ def _years(years) -> list[int]:
 
 def _municipalities(rng: random.Random):
     """Serbian municipalities with weights (population where the demo knows it)."""
-    from smartsafe.core.demo.places import DEFAULT_POPULATION, POPULATION
-    from smartsafe.taxonomy.models import Municipality
 
     found = list(Municipality.objects.filter(active=True, country="RS").order_by("code"))
     # A city split into city municipalities (Belgrade: rs-beograd-*) has its schools in them.
@@ -94,7 +94,6 @@ def _municipalities(rng: random.Random):
 
 def _montenegro_places():
     """``(municipality or None, town, building name)`` for the Montenegrin towns of the 2024 visit."""
-    from smartsafe.taxonomy.models import Municipality
 
     places = []
     for town, building in MONTENEGRO:
@@ -167,13 +166,11 @@ def _people():
 
 
 def _partners():
-    from smartsafe.directory.models import Organisation
 
     return list(Organisation.objects.filter(active=True).order_by("slug"))
 
 
 def _topics():
-    from smartsafe.taxonomy.models import Category
 
     return list(Category.objects.filter(active=True).order_by("sort_order", "code"))
 

@@ -1,4 +1,4 @@
-"""``manage.py backup DEST``: a consistent copy of a running embedded installation (core/backup.py)."""
+"""``manage.py backup DEST``: a consistent copy of a running embedded installation (site/backup.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from smartsafe.core import backup
+from smartsafe.site import backup
 
 
 class Command(BaseCommand):

@@ -20,8 +20,8 @@ OPEN_CONTACT_STATES = (ContactState.NEW, ContactState.TRIAGED)
 def home(request):
     user = request.user
     if user.role in CASEWORK_ROLES:
-        return render(request, "core/dashboard.html", _casework(user))
-    return render(request, "core/landing.html", {"role": user.role, "Role": Role})
+        return render(request, "site/dashboard.html", _casework(user))
+    return render(request, "site/landing.html", {"role": user.role, "Role": Role})
 
 
 def _casework(user) -> dict:

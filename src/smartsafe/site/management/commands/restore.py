@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from smartsafe.core import backup
+from smartsafe.site import backup
 
 
 class Command(BaseCommand):

@@ -11,6 +11,10 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from smartsafe.cases.models import Case, CaseLink
+from smartsafe.directory.models import Institution
+from smartsafe.intake.models import Contact
+
 from . import profile
 from .bulk import HistoryWriter
 from .live import LiveWriter
@@ -28,7 +32,6 @@ def external_prefix(seed: int) -> str:
 
 def is_loaded(seed: int | None = None) -> bool:
     """Whether demo data (of ``seed``, or of any seed) is already in the database."""
-    from smartsafe.intake.models import Contact
 
     prefix = external_prefix(seed) if seed is not None else MARKER_PREFIX
     return Contact.objects.filter(external_id__startswith=prefix).exists()
@@ -55,8 +58,6 @@ class Result:
 
 
 def _institutions() -> dict:
-    from smartsafe.directory.models import Institution
-
     found = {}
     for institution in Institution.objects.filter(active=True).order_by("code"):
         found.setdefault(institution.kind, institution)
@@ -78,8 +79,6 @@ def make_plan(*, seed: int, size: int, now: dt.datetime, vocab: Vocabulary, staf
 
 def load(*, seed: int, size: int = profile.DEFAULT_CONTACTS, now: dt.datetime | None = None) -> Result:
     """Write the demo dataset for ``seed``. Raises ``vocabulary.TaxonomyMissing`` before writing anything."""
-    from smartsafe.cases.models import Case, CaseLink
-    from smartsafe.intake.models import Contact
 
     started = time.monotonic()
     vocab = load_vocabulary()

@@ -1,4 +1,4 @@
-"""The demo's staff: the role logins (accounts.demo, when installed) plus a team of counsellors."""
+"""The demo's staff: the role logins (demo/accounts.py) plus a team of counsellors."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from smartsafe.accounts.roles import Role
+from smartsafe.demo.accounts import ensure_demo_users
 
 from . import people, profile
 
@@ -25,10 +26,6 @@ class Staff:
 
 
 def _role_logins() -> list[tuple[str, str, str]]:
-    try:
-        from smartsafe.accounts.demo import ensure_demo_users
-    except ImportError:
-        return []
     return list(ensure_demo_users() or [])
 
 

@@ -34,6 +34,11 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from smartsafe.audit.models import AuditEvent
+from smartsafe.audit.verify import verify_chain
+from smartsafe.evidence import crypto
+from smartsafe.evidence.models import EvidenceFile
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 DATABASE = "smartsafe.sqlite3"
@@ -89,14 +94,10 @@ def _query(database: Path, sql: str) -> list[tuple]:
 
 
 def _evidence_table() -> str:
-    from smartsafe.evidence.models import EvidenceFile
-
     return EvidenceFile._meta.db_table
 
 
 def _audit_table() -> str:
-    from smartsafe.audit.models import AuditEvent
-
     return AuditEvent._meta.db_table
 
 
@@ -217,7 +218,6 @@ def restore(source: Path, *, force: bool = False) -> dict:
 def _available_key_ids() -> set[str]:
     """Ids of the evidence master keys configured here, without generating a demo key: a restore
     into a fresh demo directory must not invent a key that opens none of the restored files."""
-    from smartsafe.evidence import crypto
 
     if (
         settings.SMARTSAFE_EVIDENCE_KEY
@@ -235,9 +235,7 @@ def verify_restored(manifest: dict, *, check_contents: bool = True) -> Check:
     evidence master key at hand (``check_contents``), each is also decrypted and its content
     compared with the SHA-256 recorded when it arrived.
     """
-    from smartsafe.audit.verify import verify_chain
     from smartsafe.evidence import crypto, hashing, storage
-    from smartsafe.evidence.models import EvidenceFile
 
     check = Check()
     result = verify_chain()
