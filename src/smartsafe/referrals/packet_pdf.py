@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .packets import in_language, localise, packet_sha256
+from .packets import in_language, localise, normalise_language, packet_sha256
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 SANS, SANS_BOLD, MONO = "SmartsafeSans", "SmartsafeSans-Bold", "SmartsafeMono"
@@ -512,3 +512,9 @@ def _decorate(canvas, number: int, total: int, *, renderer: _Renderer, digest: s
     canvas.setFont(SANS, 8)
     canvas.drawRightString(right, 8.5 * mm, page)
     canvas.restoreState()
+
+
+def render_pdf(packet: dict, language: str) -> bytes:
+    """The printable A4 PDF of ``packet`` with labels in ``language`` (any spelling of it that
+    ``packets.normalise_language`` accepts)."""
+    return render(packet, normalise_language(language))

@@ -1,7 +1,7 @@
 """The referral packet: what an institution receives about a case (docs/domain.md §3 and §4).
 
 ``build_packet(referral) -> dict`` builds the JSON twin, frozen into ``Referral.packet`` when the
-referral is sent. ``render_pdf(packet, language) -> bytes`` (``packet_pdf.py``) prints that same
+referral is sent. ``packet_pdf.render_pdf(packet, language) -> bytes`` prints that same
 dict, so the PDF and the JSON can never say different things. ``packet_bytes`` is the one
 serialisation that is attached and hashed: ``packet_sha256(packet)`` is the SHA-256 printed in
 the PDF footer and stored in ``Referral.packet_sha256``, and anyone holding the attached JSON file
@@ -339,10 +339,3 @@ def _missing(packet: dict, language: str) -> list[dict]:
         for code, label in MISSING_LABELS.items()
         if empty[code]
     ]
-
-
-def render_pdf(packet: dict, language: str) -> bytes:
-    """The printable A4 PDF of ``packet`` with labels in ``language`` (see ``packet_pdf.py``)."""
-    from .packet_pdf import render
-
-    return render(packet, normalise_language(language))

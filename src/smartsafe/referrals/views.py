@@ -27,7 +27,7 @@ from smartsafe.cases import queries as case_queries
 from smartsafe.core.concurrency import StaleVersion
 from smartsafe.directory import queries as directory_queries
 
-from . import actions, delivery, packets, queries
+from . import actions, delivery, packet_pdf, packets, queries
 from .forms import (
     AnswerForm,
     DeliveryForm,
@@ -445,7 +445,7 @@ def packet_file(request, pk, fmt: str):
     basename = f"{referral.case.reference}-referral-{referral.pk}"
     if fmt == "pdf":
         language = packet.get("language") or referral.packet_language
-        response = HttpResponse(packets.render_pdf(packet, language), content_type="application/pdf")
+        response = HttpResponse(packet_pdf.render_pdf(packet, language), content_type="application/pdf")
     else:
         response = HttpResponse(packets.packet_bytes(packet), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'

@@ -12,7 +12,8 @@ from django.test import override_settings
 from pypdf import PdfReader
 
 from smartsafe.referrals.models import Referral
-from smartsafe.referrals.packets import SCHEMA, build_packet, packet_bytes, packet_sha256, render_pdf
+from smartsafe.referrals.packet_pdf import render_pdf
+from smartsafe.referrals.packets import SCHEMA, build_packet, packet_bytes, packet_sha256
 from smartsafe.taxonomy.models import Category, Municipality
 from smartsafe.taxonomy.translation import to_latin
 
