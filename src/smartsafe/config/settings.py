@@ -10,6 +10,7 @@ PostgreSQL. Every setting read here is listed in ``docs/configuration.md``.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -499,6 +500,15 @@ SMARTSAFE_PORTAL_CHECKS_PER_HOUR = env_int("SMARTSAFE_PORTAL_CHECKS_PER_HOUR", 2
 SMARTSAFE_PORTAL_DRAFT_HOURS = env_int("SMARTSAFE_PORTAL_DRAFT_HOURS", 24)
 SMARTSAFE_PORTAL_MAX_FILES = env_int("SMARTSAFE_PORTAL_MAX_FILES", 10)
 SMARTSAFE_EMERGENCY_NUMBER = env_str("SMARTSAFE_EMERGENCY_NUMBER", "192")
+# The public site's identity (docs/portal.md): the centre's logo (a URL, or a path under the static
+# files; empty: the neutral mark shipped with smartsafe) and its colours (#rrggbb): the brand colour
+# of links and buttons, and the colour of text on it. The demo uses the neutral defaults.
+SMARTSAFE_PORTAL_LOGO = env_str("SMARTSAFE_PORTAL_LOGO", "")
+SMARTSAFE_PORTAL_COLOUR = env_str("SMARTSAFE_PORTAL_COLOUR", "#1d4e89")
+SMARTSAFE_PORTAL_COLOUR_TEXT = env_str("SMARTSAFE_PORTAL_COLOUR_TEXT", "#ffffff")
+for _name in ("SMARTSAFE_PORTAL_COLOUR", "SMARTSAFE_PORTAL_COLOUR_TEXT"):
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must be a colour written #rrggbb, not {globals()[_name]!r}.")
 
 # --- live web chat (docs/chat.md) ----------------------------------------------------------------
 # The hours counsellors answer chats (local time); outside them, and on public holidays and

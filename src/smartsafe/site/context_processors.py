@@ -12,4 +12,15 @@ def platform(request):
         "CENTRE_NAME": name,
         "HELPLINE": settings.SMARTSAFE_HELPLINE,
         "DEMO": settings.DEMO,
+        "PORTAL_LOGO": _logo(),
     }
+
+
+def _logo() -> str:
+    """The centre's logo for the public site: a URL as configured, a static path, or the neutral mark."""
+    from django.templatetags.static import static
+
+    logo = getattr(settings, "SMARTSAFE_PORTAL_LOGO", "")
+    if logo.startswith(("https://", "http://", "/")):
+        return logo
+    return static(logo or "portal/logo.svg")
