@@ -406,6 +406,9 @@ def run(url: str, env: dict, *, web: int, requests: int, tmp: Path, n_contacts: 
             base = timed(bare.port, [Call("GET", "/contacts/", b"", {})] * requests, clients)
             print(line("bare list view", base, {"p95": base["p95"]}))
             print(line("inbox, default view", timed(site.port, [inbox] * requests, clients), base))
+            for queue in ("new", "urgent"):
+                calls = [Call("GET", f"/contacts/?queue={queue}", b"", headers)] * requests
+                print(line(f"inbox, {queue} queue", timed(site.port, calls, clients), base))
             for kind, picked in terms.items():
                 chosen = [picked[i % len(picked)] for i in range(requests)]
                 calls = [
@@ -415,6 +418,7 @@ def run(url: str, env: dict, *, web: int, requests: int, tmp: Path, n_contacts: 
 
 
 def main() -> int:
+    global DATABASE  # noqa: PLW0603 - one run, one database, named by --database
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("-n", type=int, default=100, help="requests per measurement (at most 1,000)")
@@ -422,7 +426,11 @@ def main() -> int:
     parser.add_argument(
         "--keep", action="store_true", help="keep the database (to EXPLAIN queries); drop it by hand"
     )
+    parser.add_argument(
+        "--database", default=DATABASE, help=f"the throw-away database (default {DATABASE}); it is dropped"
+    )
     args = parser.parse_args()
+    DATABASE = args.database
     if not 1 <= args.contacts <= MAX_CONTACTS:
         parser.error(f"--contacts must be between 1 and {MAX_CONTACTS:,}")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
