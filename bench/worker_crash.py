@@ -207,7 +207,7 @@ def main() -> int:
         ):
             time.sleep(0.25)
         drained = time.monotonic() - posted_until
-        from smartsafe.inbox.messenger import provider_key
+        from smartsafe.inbox.conversation import provider_key
 
         keys = list(InboundMessage.objects.filter(account=account).values_list("provider_id", flat=True))
         stored, distinct = len(keys), set(keys)
