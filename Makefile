@@ -60,6 +60,7 @@ bench: install-dev
 	$(BIN)/python bench/intake_load.py
 	$(BIN)/python bench/report_intake.py
 	$(BIN)/python bench/webhook_intake.py
+	$(BIN)/python bench/chat_delivery.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

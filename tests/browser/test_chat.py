@@ -6,6 +6,7 @@ websockets and the pages share this test's database and settings (in-memory chan
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -69,7 +70,36 @@ def chat_site(transactional_db, settings):
     cache.clear()
 
 
-GREETING = {"sr": "Здраво, ту сам.", "sr-latn": "Zdravo, tu sam.", "en": "Hello, I am here."}
+GREETING = {
+    "sr": "Здраво, неко ми прети на Инстаграму.",
+    "sr-latn": "Zdravo, neko mi preti na Instagramu.",
+    "en": "Hi, someone is threatening me on Instagram.",
+}
+QUESTION = {
+    "sr": "Да ли си сада безбедан?",
+    "sr-latn": "Da li si sada bezbedan?",
+    "en": "Are you safe right now?",
+}
+ANSWER = {"sr": "јесам, код куће сам", "sr-latn": "jesam, kod kuće sam", "en": "yes, I am at home"}
+# SMARTSAFE_SCREENSHOT=docs/chat.png: the English run also draws the child's and the counsellor's
+# pages side by side into that file (the picture in docs/chat.md).
+SCREENSHOT = os.environ.get("SMARTSAFE_SCREENSHOT", "")
+
+
+def screenshot(child, staff, path: str) -> None:
+    import io
+
+    from PIL import Image
+
+    child.set_viewport_size({"width": 420, "height": 860})
+    staff.set_viewport_size({"width": 1180, "height": 860})
+    shots = [Image.open(io.BytesIO(page.screenshot())) for page in (child, staff)]
+    canvas = Image.new(
+        "RGB", (sum(s.width for s in shots) + 24, max(s.height for s in shots)), (200, 202, 209)
+    )
+    canvas.paste(shots[0], (0, 0))
+    canvas.paste(shots[1], (shots[0].width + 24, 0))
+    canvas.save(path, optimize=True)
 
 
 @pytest.mark.parametrize("language", ["sr", "sr-latn", "en"])
@@ -114,20 +144,23 @@ def test_child_and_counsellor_chat_end_to_end(chat_site, browser, language):
         )
         expect(staff.locator("[data-chat-text]")).to_have_value(canned)
         staff.locator("[data-chat-text]").fill("")
-        staff.locator("[data-chat-text]").press_sequentially("Да ли си безбедан?", delay=20)
+        staff.locator("[data-chat-text]").press_sequentially(QUESTION[language], delay=20)
         expect(child.locator("[data-chat-typing]")).to_be_visible()
         staff.locator("[data-chat-text]").press("Enter")
-        expect(child.locator(".chat-msg-counsellor").filter(has_text="Да ли си безбедан?")).to_be_visible()
+        expect(child.locator(".chat-msg-counsellor").filter(has_text=QUESTION[language])).to_be_visible()
         expect(staff.locator(".chat-msg-counsellor .chat-read")).to_be_visible()
 
-        child.locator("[data-chat-text]").press_sequentially("da", delay=20)
+        child.locator("[data-chat-text]").press_sequentially(ANSWER[language], delay=20)
         expect(staff.locator("[data-chat-typing]")).to_be_visible()
         child.locator("[data-chat-text]").press("Enter")
-        expect(staff.locator(".chat-msg-child").filter(has_text="da")).to_have_count(1)
+        expect(staff.locator(".chat-msg-child").filter(has_text=ANSWER[language])).to_have_count(1)
+
+        if SCREENSHOT and language == "en":
+            screenshot(child, staff, SCREENSHOT)
 
         # A reload of the child's page resumes the chat with everything in it.
         child.reload()
-        expect(child.locator(".chat-msg-counsellor").filter(has_text="Да ли си безбедан?")).to_be_visible()
+        expect(child.locator(".chat-msg-counsellor").filter(has_text=QUESTION[language])).to_be_visible()
         expect(child.locator(".chat-msg-child[data-id]")).to_have_count(2)
 
         staff.get_by_role("button", name="End the chat").click()
@@ -142,7 +175,7 @@ def test_child_and_counsellor_chat_end_to_end(chat_site, browser, language):
     session = ChatSession.objects.get()
     assert session.state == ChatState.ENDED and session.language == language
     assert session.contact.channel.code == "web_chat"
-    assert [m.body for m in session.messages.filter(sender="child")] == [GREETING[language], "da"]
+    assert [m.body for m in session.messages.filter(sender="child")] == [GREETING[language], ANSWER[language]]
     assert problems == []
 
 

@@ -94,10 +94,6 @@ def post_message(
         allowed = False
     if not allowed:
         raise PermissionDenied(_("You may not write in this chat."))
-    if client_id:
-        existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
-        if existing is not None:
-            return existing
     try:
         with transaction.atomic():
             message = ChatMessage.objects.create(
@@ -105,7 +101,11 @@ def post_message(
             )
             record(codes.CHAT_MESSAGE, actor=author, obj=session, sender=sender, chars=len(message.body))
     except IntegrityError:
-        # The same client_id from a second connection at the same moment: stored once.
+        # A client_id stored already (a resend after a reconnect, or a second connection at the
+        # same moment): the message is stored once, and the stored one is the answer. Trying the
+        # insert first costs nothing for the messages that are new, which is nearly all of them.
+        if not client_id:
+            raise
         return ChatMessage.objects.get(session=session, client_id=client_id)
     return message
 

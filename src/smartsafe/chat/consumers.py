@@ -64,7 +64,9 @@ def _backlog(session_id: int, since: int) -> list[dict]:
 
 
 def _post(session_id: int, role: str, user, text: str, client_id: str) -> dict:
-    session = ChatSession.objects.select_related("counsellor").get(pk=session_id)
+    # The chat's state and counsellor are read again for every message: a chat that ended or was
+    # handed over a moment ago must refuse the next message, whatever this connection last saw.
+    session = ChatSession.objects.only("state", "counsellor_id", "created_at").get(pk=session_id)
     message = actions.post_message(
         session=session,
         sender=role,
@@ -173,7 +175,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self._too_fast():
             await self.error("slow_down")
             return
-        message = await database_sync_to_async(_post)(
+        # Not thread-sensitive: the messages of many chats are stored side by side, each in a
+        # worker thread with its own connection, instead of queueing behind one thread.
+        message = await database_sync_to_async(_post, thread_sensitive=False)(
             self.session_id, self.role, self.scope.get("user"), frame.text, frame.client_id
         )
         await self.channel_layer.group_send(
