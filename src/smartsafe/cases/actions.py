@@ -92,7 +92,15 @@ def open_case(
     case.save()
     case.categories.set(categories)
     case.platforms.set(platforms or [])
-    add_timeline_entry(case, "opened", actor, title=case.title, urgent=case.urgent)
+    generated_title = {"title_template": case.title_template, "title_args": case.title_args}
+    add_timeline_entry(
+        case,
+        "opened",
+        actor,
+        title=case.title,
+        urgent=case.urgent,
+        **(generated_title if case.title_template else {}),
+    )
     record(
         codes.CASE_CREATE, actor=actor, obj=case, urgent=case.urgent, categories=[c.code for c in categories]
     )

@@ -47,7 +47,10 @@ def _sentence(entry, actor) -> str:
     data = entry.data or {}
     kind = entry.kind
     if kind == "opened":
-        return format_html(_("{actor} opened the case “{title}”."), actor=actor, title=data.get("title", ""))
+        from smartsafe.intake.titles import render
+
+        title = render(data.get("title_template", ""), data.get("title_args")) or data.get("title", "")
+        return format_html(_("{actor} opened the case “{title}”."), actor=actor, title=title)
     if kind == "contact_linked":
         return format_html(
             _("{actor} linked contact {contact} ({channel})."),

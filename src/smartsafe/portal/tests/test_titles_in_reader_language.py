@@ -75,3 +75,13 @@ def test_rows_written_before_templates_get_them(counsellor):
     case.refresh_from_db()
     with translation.override("en"):
         assert contact.display_subject == EN and case.display_title == EN
+
+
+def test_the_timeline_names_the_generated_title_in_the_reader_language(client, counsellor):
+    actions.submit_report(answers=answers(category="threats_blackmail"))
+    contact = Contact.objects.get()
+    with translation.override("en"):
+        case = open_case(actor=counsellor, contacts=[contact], title=EN)
+    client.force_login(counsellor)
+    page = _page(client, reverse("cases:detail", args=[case.reference]), "sr")
+    assert SR in page.split('id="timeline"')[1]
