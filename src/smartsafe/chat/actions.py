@@ -243,3 +243,46 @@ def leave_message(*, text: str, language: str, urgent: bool = False, reply_to: s
         language=language,
     )
     return portal_actions.submit_report(answers=answers, via="chat", reporter_contact=reply_to)
+
+
+class FileNotAccepted(Exception):
+    """A file the chat does not take now; the message says why, for the child."""
+
+
+def send_file(*, session: ChatSession, upload) -> ChatMessage:
+    """The child sends a file in the chat: it goes into the evidence vault on the chat's contact,
+    with the portal's checks (type, size, the per-contact total) and the category's rule — where
+    the chat's topics allow no files (child sexual abuse material), none is kept and the child is
+    asked for the web address instead."""
+    from smartsafe.evidence.validation import EvidenceRejected
+    from smartsafe.portal import completeness
+    from smartsafe.portal import files as portal_files
+
+    if session.state != ChatState.ACTIVE or session.contact_id is None:
+        raise FileNotAccepted(_("You can send a file once a counsellor has joined the chat."))
+    topics = session.contact.topics.values_list("code", flat=True)
+    if not all(completeness.allows_files(code) for code in topics):
+        raise FileNotAccepted(
+            _(
+                "Please do not send this picture or video. "
+                "Write the web address (link) where you saw it instead."
+            )
+        )
+    from django.db.models import Sum
+
+    already = session.contact.evidence_files.aggregate(total=Sum("size"))["total"] or 0
+    try:
+        name, data = portal_files.read(upload, already=already)
+    except portal_files.FileRefused as refused:
+        raise FileNotAccepted(str(refused)) from None
+    try:
+        with transaction.atomic():
+            evidence = portal_files.store(contact=session.contact, name=name, data=data, via="web")
+            message = ChatMessage.objects.create(
+                session=session, sender=Sender.CHILD, body=name, evidence=evidence
+            )
+            record(codes.CHAT_MESSAGE, obj=session, sender=Sender.CHILD, chars=0, file=True)
+    except EvidenceRejected as exc:
+        raise FileNotAccepted(str(exc)) from None
+    live.to_session(session, message.as_frame())
+    return message

@@ -124,6 +124,7 @@ class ChatMessage(StorableTextModel):
             "at": self.created_at.isoformat(),
             "client_id": self.client_id,
             "read": self.read_at is not None,
+            "file": self.evidence_id is not None,
         }
 
 

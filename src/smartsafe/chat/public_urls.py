@@ -9,4 +9,5 @@ urlpatterns = [
     path("start/", public_views.start, name="start"),
     path("message/", public_views.leave_message, name="leave_message"),
     path("end/", public_views.end, name="end"),
+    path("file/", public_views.send_file, name="file"),
 ]

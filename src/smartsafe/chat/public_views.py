@@ -110,6 +110,21 @@ def leave_message(request):
     return render(request, "portal/report/done.html", {"receipt": receipt})
 
 
+@never_cache
+@require_POST
+def send_file(request):
+    """A file from the child (chat.js posts it with the chat's id and secret and the page's CSRF token)."""
+    session = queries.child_session(request.POST.get("session"), request.POST.get("token", ""))
+    upload = request.FILES.get("file")
+    if session is None or upload is None:
+        return JsonResponse({"error": _("The file was not sent.")}, status=400)
+    try:
+        message = actions.send_file(session=session, upload=upload)
+    except actions.FileNotAccepted as refused:
+        return JsonResponse({"error": str(refused)}, status=422)
+    return JsonResponse({"id": message.pk})
+
+
 # The chat's secret is the credential here, not a cookie: a forged request from another site
 # cannot know it, so CSRF protection adds nothing, and sendBeacon (quick exit) cannot send a token.
 @csrf_exempt

@@ -138,3 +138,51 @@ def test_the_embed_script_is_served(client):
 
     script = open(finders.find("chat/embed.js"), encoding="utf-8").read()
     assert "/public/chat/?via=embed" in script and "noopener" in script
+
+
+def png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_file_in_the_chat_goes_to_the_evidence_vault_by_the_categorys_rules(client, counsellor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from smartsafe.core import testing
+    from smartsafe.evidence.models import EvidenceFile
+
+    body = client.post("/public/chat/start/", {"language": "en"}).json()
+    session = ChatSession.objects.get(pk=body["session"])
+
+    def send():
+        upload = SimpleUploadedFile("screenshot.png", png(), content_type="image/png")
+        return client.post(
+            "/public/chat/file/", {"session": session.pk, "token": body["token"], "file": upload}
+        )
+
+    assert send().status_code == 422  # nobody has joined: no contact to keep it on yet
+    actions.take_chat(actor=counsellor, session=session)
+    response = send()
+    assert response.status_code == 200, response.content
+    session.refresh_from_db()
+    evidence = EvidenceFile.objects.get()
+    assert evidence.contact == session.contact
+    message = session.messages.get(pk=response.json()["id"])
+    assert message.evidence == evidence and message.as_frame()["file"]
+    assert AuditEvent.objects.filter(action="chat.message", details__file=True).exists()
+
+    # The counsellor records the chat as about child sexual abuse material: no file is kept.
+    session.contact.topics.add(testing.category("csam"))
+    refused = send()
+    assert refused.status_code == 422 and "web address" in refused.json()["error"]
+    assert EvidenceFile.objects.count() == 1
+    wrong = SimpleUploadedFile("x.png", png(), content_type="image/png")
+    assert (
+        client.post("/public/chat/file/", {"session": session.pk, "token": "no", "file": wrong}).status_code
+        == 400
+    )

@@ -27,7 +27,8 @@
       var who = document.createElement("span"); who.className = "chat-who";
       who.textContent = (m.sender === "child" ? label("child") : label("counsellor")) + " · " +
         new Date(m.at).toTimeString().slice(0, 5);
-      var body = document.createElement("span"); body.className = "chat-text"; body.textContent = m.text;
+      var body = document.createElement("span"); body.className = "chat-text";
+      body.textContent = m.file ? label("file") + " " + m.text : m.text;
       item.appendChild(who); item.appendChild(body);
       if (m.sender === "counsellor") {
         var read = document.createElement("span"); read.className = "chat-read"; read.textContent = label("read");

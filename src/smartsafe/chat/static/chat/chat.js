@@ -39,7 +39,7 @@
       who.textContent = message.sender === "child" ? label("you") : label("counsellor");
       var body = document.createElement("span");
       body.className = "chat-text";
-      body.textContent = message.text;
+      body.textContent = message.file ? label("file") + " " + message.text : message.text;
       item.appendChild(who); item.appendChild(body);
       if (message.sender === "child") {
         var read = document.createElement("span");
@@ -164,6 +164,18 @@
     if (socket && socket.readyState === 1 && now - lastTyping > 2000) {
       lastTyping = now; socket.send(JSON.stringify({ type: "typing" }));
     }
+  });
+  // A file goes to the evidence vault over HTTP (with the page's CSRF token); it comes back as a message.
+  var fileInput = $("[data-chat-file]");
+  fileInput.addEventListener("change", function () {
+    if (!state || !fileInput.files.length) { return; }
+    var data = new FormData();
+    data.set("session", state.session); data.set("token", state.token); data.set("file", fileInput.files[0]);
+    data.set("csrfmiddlewaretoken", $("[data-chat-start] [name=csrfmiddlewaretoken]").value);
+    fetch(root.getAttribute("data-file-url"), { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (body) { if (body.error) { showError(body.error); } });
+    fileInput.value = "";
   });
   $("[data-chat-end]").addEventListener("click", function () {
     if (socket && socket.readyState === 1) { socket.send(JSON.stringify({ type: "end" })); }
