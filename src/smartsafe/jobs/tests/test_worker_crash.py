@@ -31,6 +31,7 @@ from smartsafe.inbox.models import InboundMessage, WebhookDelivery
 from smartsafe.intake.models import Contact
 from smartsafe.jobs.tests.crashtasks import hang_once
 from smartsafe.portal.models import PublicReport, ReportSubmission
+from smartsafe.taxonomy import loading
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PEOPLE = 7
@@ -112,6 +113,7 @@ def finished() -> bool:
 @pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_QUEUE)
 def test_a_killed_worker_loses_no_acknowledged_message(tmp_path):
+    loading.load()  # the report's vocabulary: a transactional test may find the tables emptied
     testing.channel("viber")
     account = actions.create_account(kind="viber", name="crash viber", token=TOKEN)
     env = live.child_env(tmp_path, SMARTSAFE_TASK_LEASE_SECONDS=LEASE, SMARTSAFE_PORTAL_REPORTS_PER_HOUR="0")
