@@ -6,6 +6,7 @@ websockets and the pages share this test's database and settings (in-memory chan
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import threading
@@ -36,8 +37,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def chat_site(transactional_db, settings):
+def chat_site(transactional_db, settings, tmp_path):
     loading.load()  # transactional tests flush the shipped taxonomy (the web_chat channel)
+    settings.MEDIA_ROOT = tmp_path / "media"  # a throw-away evidence vault
+    settings.SMARTSAFE_EVIDENCE_KEY = base64.b64encode(bytes(range(32))).decode()
+    settings.SMARTSAFE_EVIDENCE_KEY_FILE = ""
+    settings.SMARTSAFE_EVIDENCE_PREVIOUS_KEY_FILES = []
+    settings.SMARTSAFE_CLAMD_SOCKET = ""
+    settings.SMARTSAFE_CLAMD_HOST = ""
     settings.SMARTSAFE_CHAT_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     settings.SMARTSAFE_CHAT_OPENS, settings.SMARTSAFE_CHAT_CLOSES = "00:00", "24:00"
     settings.SMARTSAFE_CLOSED_DAYS = []
@@ -84,6 +91,18 @@ ANSWER = {"sr": "јесам, код куће сам", "sr-latn": "jesam, kod ku�
 # SMARTSAFE_SCREENSHOT=docs/chat.png: the English run also draws the child's and the counsellor's
 # pages side by side into that file (the picture in docs/chat.md).
 SCREENSHOT = os.environ.get("SMARTSAFE_SCREENSHOT", "")
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 160), (250, 250, 250))
+    ImageDraw.Draw(image).rectangle([20, 20, 200, 60], fill=(180, 30, 30))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def screenshot(child, staff, path: str) -> None:
@@ -158,10 +177,17 @@ def test_child_and_counsellor_chat_end_to_end(chat_site, browser, language):
         if SCREENSHOT and language == "en":
             screenshot(child, staff, SCREENSHOT)
 
+        # A screenshot of the threats, sent in the chat: into the evidence vault, shown to both.
+        child.locator("[data-chat-file]").set_input_files(
+            {"name": "threat.png", "mimeType": "image/png", "buffer": png_bytes()}
+        )
+        expect(staff.locator(".chat-msg-child").filter(has_text="threat.png")).to_be_visible()
+        expect(child.locator(".chat-msg-child[data-id]").filter(has_text="threat.png")).to_be_visible()
+
         # A reload of the child's page resumes the chat with everything in it.
         child.reload()
         expect(child.locator(".chat-msg-counsellor").filter(has_text=QUESTION[language])).to_be_visible()
-        expect(child.locator(".chat-msg-child[data-id]")).to_have_count(2)
+        expect(child.locator(".chat-msg-child[data-id]")).to_have_count(3)  # the file too
 
         staff.get_by_role("button", name="End the chat").click()
         expect(child.locator("[data-chat-compose]")).to_be_hidden()
@@ -175,7 +201,12 @@ def test_child_and_counsellor_chat_end_to_end(chat_site, browser, language):
     session = ChatSession.objects.get()
     assert session.state == ChatState.ENDED and session.language == language
     assert session.contact.channel.code == "web_chat"
-    assert [m.body for m in session.messages.filter(sender="child")] == [GREETING[language], ANSWER[language]]
+    assert [m.body for m in session.messages.filter(sender="child")] == [
+        GREETING[language],
+        ANSWER[language],
+        "threat.png",
+    ]
+    assert session.messages.get(body="threat.png").evidence.contact == session.contact
     assert problems == []
 
 
