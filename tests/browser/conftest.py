@@ -11,10 +11,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the test to set
 # up data while the live server runs) refuses to run in a thread with a loop unless told it is safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# A test machine running the suite in parallel may take seconds to answer: assertions wait up to
+# 15 s (Playwright's default is 5) before they count as failed; a passing one returns at once.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("SMARTSAFE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
