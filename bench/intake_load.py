@@ -176,6 +176,7 @@ def main() -> None:
             "SMARTSAFE_DATA_DIR": str(tmp / "data"),
             "SMARTSAFE_SECRET_KEY": secrets.token_urlsafe(40),
             "SMARTSAFE_PORTAL_REPORTS_PER_HOUR": "0",
+            "SMARTSAFE_PORTAL_REPORTS_ALL_PER_10_MINUTES": "0",
             "SMARTSAFE_EVIDENCE_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "SMARTSAFE_LOG_LEVEL": "WARNING",
         }

@@ -45,7 +45,8 @@ FILE_BYTES = 1_000_000
 def configure(media: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartsafe.config.settings")
     os.environ.setdefault("SMARTSAFE_DEMO", "1")
-    os.environ["SMARTSAFE_PORTAL_REPORTS_PER_HOUR"] = "0"  # the limit would stop the run at 10
+    os.environ["SMARTSAFE_PORTAL_REPORTS_PER_HOUR"] = "0"  # the limits would stop the run
+    os.environ["SMARTSAFE_PORTAL_REPORTS_ALL_PER_10_MINUTES"] = "0"
     os.environ["SMARTSAFE_EVIDENCE_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()
     os.environ["SMARTSAFE_EVIDENCE_KEY_FILE"] = ""
     os.environ["SMARTSAFE_CLAMD_SOCKET"] = ""

@@ -167,6 +167,7 @@ def test_reports_webhooks_and_staff_writes_at_once_lose_nothing(tmp_path):
         "SMARTSAFE_DEMO": "1",
         "SMARTSAFE_DATA_DIR": str(tmp_path),
         "SMARTSAFE_PORTAL_REPORTS_PER_HOUR": "0",
+        "SMARTSAFE_PORTAL_REPORTS_ALL_PER_10_MINUTES": "0",
         "SMARTSAFE_EVIDENCE_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "SMARTSAFE_DB_POOL_SIZE": "6",
     }

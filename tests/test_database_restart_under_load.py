@@ -66,6 +66,7 @@ def test_acknowledged_reports_and_messages_survive_a_database_restart(tmp_path):
             "SMARTSAFE_SECRET_KEY": secret_key,
             "SMARTSAFE_EVIDENCE_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "SMARTSAFE_PORTAL_REPORTS_PER_HOUR": "0",
+            "SMARTSAFE_PORTAL_REPORTS_ALL_PER_10_MINUTES": "0",
             "SMARTSAFE_DB_POOL_TIMEOUT": "2",  # a request waits this long before its 503
             "SMARTSAFE_TASK_LEASE_SECONDS": "3",
         }

@@ -116,7 +116,12 @@ def test_a_killed_worker_loses_no_acknowledged_message(tmp_path):
     loading.load()  # the report's vocabulary: a transactional test may find the tables emptied
     testing.channel("viber")
     account = actions.create_account(kind="viber", name="crash viber", token=TOKEN)
-    env = live.child_env(tmp_path, SMARTSAFE_TASK_LEASE_SECONDS=LEASE, SMARTSAFE_PORTAL_REPORTS_PER_HOUR="0")
+    env = live.child_env(
+        tmp_path,
+        SMARTSAFE_TASK_LEASE_SECONDS=LEASE,
+        SMARTSAFE_PORTAL_REPORTS_PER_HOUR="0",
+        SMARTSAFE_PORTAL_REPORTS_ALL_PER_10_MINUTES="0",
+    )
     log = tmp_path / "workers.log"
     marker = tmp_path / "hanging"
     port = live.free_port()
