@@ -108,6 +108,20 @@ def check_stored(reports: int, files: int) -> None:
         raise SystemExit(f"expected {reports + files} reports and {files} files")
 
 
+def register_accepted() -> list[float]:
+    """What the task worker does next for each accepted JSON report (portal/submissions.py), timed
+    one by one in this process."""
+    from smartsafe.portal import submissions
+    from smartsafe.portal.models import ReportSubmission
+
+    timings = []
+    for pk in ReportSubmission.objects.order_by("pk").values_list("pk", flat=True):
+        began = time.perf_counter()
+        submissions.register.call(pk)
+        timings.append(time.perf_counter() - began)
+    return timings
+
+
 def line(label: str, timings: list[float]) -> str:
     total = sum(timings)
     ordered = sorted(timings)
@@ -143,7 +157,9 @@ def main() -> None:
             client = APIClient(REMOTE_ADDR="192.0.2.10")
             run(client, 3, with_file=False)  # warm up: first queries, caches, imports
             run(client, 1, with_file=True)
+            register_accepted()
             plain = run(client, n, with_file=False)
+            registered = register_accepted()
             with_file = run(client, files_n, with_file=True)
             print(f"report intake via POST /api/v1/reports/ on {engine} ({connection.settings_dict['NAME']})")
             load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -156,6 +172,7 @@ def main() -> None:
                 + " ".join(f"{h:>{w}}" for h, w in zip(header, (5, 10, 12, 11, 11, 11, 11), strict=True))
             )
             print(line("JSON, no file", plain))
+            print(line("  its registration", registered))
             print(line("multipart, 1 MB PNG", with_file))
             check_stored(n + 3, files_n + 1)
         finally:
