@@ -7,8 +7,9 @@
     .venv/bin/python bench/report_intake.py -n 200 --files-n 40  # more reports
 
 What it measures: ``POST /api/v1/reports/`` through Django's full request stack (middleware,
-DRF, the report forms, contact creation, completeness, audit chain, and for the file run the
-evidence vault: type sniffing, SHA-256/MD5, PDQ, AES-GCM encryption, custody log), one report
+DRF, the report forms; a JSON report is then sealed and queued, and "its registration" times what
+the task worker does next — contact creation, completeness, audit chain; for the file run the
+evidence vault in the request: type sniffing, SHA-256/MD5, PDQ, AES-GCM encryption, custody log), one report
 after another from one client, as Django's test client sends it — no network, no web server,
 so the figures are the application's own cost per report, an upper bound for one process. "first"
 and "last" are the medians of the first and last tenth of the run.
