@@ -6,7 +6,6 @@ websockets and the pages share this test's database and settings (in-memory chan
 
 from __future__ import annotations
 
-import base64
 import os
 import socket
 import threading
@@ -29,6 +28,7 @@ from playwright.sync_api import expect
 
 from smartsafe.chat.models import ChatSession, ChatState
 from smartsafe.config import asgi
+from smartsafe.core import testing
 from smartsafe.core.testing import make_user
 from smartsafe.inbox.models import CannedReply
 from smartsafe.taxonomy import loading
@@ -39,12 +39,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def chat_site(transactional_db, settings, tmp_path):
     loading.load()  # transactional tests flush the shipped taxonomy (the web_chat channel)
-    settings.MEDIA_ROOT = tmp_path / "media"  # a throw-away evidence vault
-    settings.SMARTSAFE_EVIDENCE_KEY = base64.b64encode(bytes(range(32))).decode()
-    settings.SMARTSAFE_EVIDENCE_KEY_FILE = ""
-    settings.SMARTSAFE_EVIDENCE_PREVIOUS_KEY_FILES = []
-    settings.SMARTSAFE_CLAMD_SOCKET = ""
-    settings.SMARTSAFE_CLAMD_HOST = ""
+    testing.use_test_vault(settings, tmp_path / "media")  # a throw-away evidence vault
     settings.SMARTSAFE_CHAT_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     settings.SMARTSAFE_CHAT_OPENS, settings.SMARTSAFE_CHAT_CLOSES = "00:00", "24:00"
     settings.SMARTSAFE_CLOSED_DAYS = []

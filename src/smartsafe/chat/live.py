@@ -9,13 +9,7 @@ a write: a browser that missed an event finds the stored messages when it asks a
 
 from __future__ import annotations
 
-import logging
-
-from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
-from django.db import transaction
-
-log = logging.getLogger("smartsafe.chat.live")
+from smartsafe.inbox import live as inbox_live
 
 QUEUE_GROUP = "chat-queue"
 EVENT_TYPE = "chat.event"
@@ -25,22 +19,9 @@ def session_group(session_id: int) -> str:
     return f"chat-{int(session_id)}"
 
 
-def send_now(group: str, payload: dict) -> bool:
-    try:
-        layer = get_channel_layer()
-        if layer is None:
-            return False
-        if isinstance(layer, InMemoryChannelLayer) and not layer.groups.get(group):
-            return False
-        async_to_sync(layer.group_send)(group, {"type": EVENT_TYPE, "payload": payload})
-        return True
-    except Exception:  # a live event is never worth a failed write
-        log.warning("chat event to %s not sent", group, exc_info=True)
-        return False
-
-
 def send_on_commit(group: str, payload: dict) -> None:
-    transaction.on_commit(lambda: send_now(group, payload), robust=True)
+    """After commit, to the chat consumers in ``group``; never fails the write (inbox/live.py)."""
+    inbox_live.send_on_commit(group, payload, event_type=EVENT_TYPE)
 
 
 def to_session(session, payload: dict) -> None:
@@ -50,8 +31,4 @@ def to_session(session, payload: dict) -> None:
 def queue_changed() -> None:
     """Waiting children recompute their place; open inboxes reload the waiting list."""
     send_on_commit(QUEUE_GROUP, {"type": "queue_changed"})
-    try:
-        from smartsafe.inbox import live as inbox_live
-    except ImportError:  # pragma: no cover - the inbox app is always installed
-        return
     inbox_live.send_on_commit(inbox_live.INBOX_GROUP, {"type": "chat"})

@@ -34,8 +34,9 @@ def user_group(user_id: int) -> str:
     return f"user-{int(user_id)}"
 
 
-def send_now(group: str, payload: dict) -> bool:
-    """Send ``payload`` to every connection in ``group``. True if the layer took it."""
+def send_now(group: str, payload: dict, *, event_type: str = EVENT_TYPE) -> bool:
+    """Send ``payload`` to every connection in ``group`` (to the consumer method ``event_type``
+    names; the chat's consumers have their own). True if the layer took it."""
     try:
         from channels.layers import get_channel_layer
 
@@ -46,15 +47,15 @@ def send_now(group: str, payload: dict) -> bool:
             # Embedded mode, nobody of this group connected to this process: nothing to deliver,
             # so skip the trip through the event loop (a good part of a report's time otherwise).
             return False
-        async_to_sync(layer.group_send)(group, {"type": EVENT_TYPE, "payload": payload})
+        async_to_sync(layer.group_send)(group, {"type": event_type, "payload": payload})
         return True
     except Exception:  # a live update is never worth a failed request
         log.warning("live update to %s not sent", group, exc_info=True)
         return False
 
 
-def send_on_commit(group: str, payload: dict) -> None:
-    transaction.on_commit(lambda: send_now(group, payload), robust=True)
+def send_on_commit(group: str, payload: dict, *, event_type: str = EVENT_TYPE) -> None:
+    transaction.on_commit(lambda: send_now(group, payload, event_type=event_type), robust=True)
 
 
 def contact_changed(contact, *, event: str = "contact") -> None:

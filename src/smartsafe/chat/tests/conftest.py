@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 from django.core.cache import cache
 
-TEST_KEY = base64.b64encode(bytes(range(32))).decode()
+from smartsafe.core import testing
 
 
 @pytest.fixture(autouse=True)
@@ -27,12 +25,7 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def vault(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMARTSAFE_EVIDENCE_KEY = TEST_KEY
-    settings.SMARTSAFE_EVIDENCE_KEY_FILE = ""
-    settings.SMARTSAFE_EVIDENCE_PREVIOUS_KEY_FILES = []
-    settings.SMARTSAFE_CLAMD_SOCKET = ""
-    settings.SMARTSAFE_CLAMD_HOST = ""
+    return testing.use_test_vault(settings, tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)
