@@ -263,6 +263,8 @@ def test_the_snippet_on_a_school_site_opens_the_chat(chat_site, browser, tmp_pat
             page.get_by_role("button", name="Razgovaraj sa savetnikom").click()
         chat = opened.value
         expect(chat.locator("html")).to_have_attribute("lang", "sr-latn")
+        chat.wait_for_load_state("load")
+        expect(chat.locator("[data-chat-nojs]")).to_be_hidden()  # the chat's script is running
         chat.locator("[data-chat-start] button[type=submit]").click()
         expect(chat.locator("[data-chat-status]")).to_contain_text("1")
     finally:
