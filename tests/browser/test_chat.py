@@ -267,7 +267,29 @@ def test_the_snippet_on_a_school_site_opens_the_chat(chat_site, browser, tmp_pat
         expect(chat.locator("[data-chat-nojs]")).to_be_hidden()  # the chat's script is running
         chat.locator("[data-chat-start] button[type=submit]").click()
         expect(chat.locator("[data-chat-status]")).to_contain_text("1")
+        # The school's page stays where it was, and the chat window cannot reach back into it.
+        assert page.url == f"http://127.0.0.1:{school.server_address[1]}/"
+        assert chat.evaluate("window.opener === null")
     finally:
         context.close()
         school.shutdown()
     assert ChatSession.objects.get().via == "embed"
+
+
+def test_a_refused_start_says_so_and_keeps_the_start_button(chat_site, browser):
+    """The start view's refusal is not JSON here (Django's CSRF page: the cookie went away)."""
+    problems: list[str] = []
+    child = child_page(browser, problems)
+    try:
+        child.goto(chat_site + "/public/chat/")
+        expect(child.locator("[data-chat-nojs]")).to_be_hidden()
+        child.context.clear_cookies()
+        child.locator("[data-chat-start] button[type=submit]").click()
+        expect(child.locator("[data-chat-error]")).to_contain_text("could not start")
+        expect(child.locator("[data-chat-start] button[type=submit]")).to_be_visible()
+        expect(child.locator("[data-chat-compose]")).to_be_hidden()
+    finally:
+        child.context.close()
+    assert not ChatSession.objects.exists()
+    # The one problem is the refusal itself (its response, and the console's line for it).
+    assert [p for p in problems if "403" not in p] == []

@@ -132,13 +132,20 @@
     var data = new FormData(event.target);
     data.set("via", root.getAttribute("data-via") || "portal");
     fetch(root.getAttribute("data-start-url"), { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
+      .then(function (response) {
+        // A refusal of the start view is JSON; anything else (a proxy's page, a stale form) is not.
+        return response.json().catch(function () { return {}; }).then(function (body) { return [response.ok, body]; });
+      })
       .then(function (result) {
-        if (!result[0]) { showError(result[1].error || ""); errorBox.hidden = false; $("[data-chat-live]").hidden = false; return; }
+        if (!result[0] || !result[1].session) { return notStarted(result[1].error); }
         state = { session: result[1].session, token: result[1].token, last: 0 };
         save(); live();
-      });
+      }, function () { notStarted(); });  // no connection at all
   });
+
+  function notStarted(message) {  // stays shown: the start form is still there to try again
+    errorBox.textContent = message || label("not-started"); errorBox.hidden = false;
+  }
 
   $("[data-chat-compose]").addEventListener("submit", function (event) {
     event.preventDefault();

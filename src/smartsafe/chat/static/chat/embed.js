@@ -24,8 +24,15 @@
     "box-shadow:0 2px 8px rgba(0,0,0,.3);cursor:pointer";
   button.addEventListener("click", function () {
     var url = origin + "/public/chat/?via=embed" + (language ? "&lang=" + encodeURIComponent(language) : "");
-    var opened = window.open(url, "smartsafe-chat", "width=440,height=680,noopener");
-    if (!opened) { window.location.href = url; }  // a blocked pop-up: go there in this tab
+    // Not the "noopener" feature: with it window.open always returns null, so a pop-up that did
+    // open could not be told from a blocked one (and the page would load twice, in both windows).
+    var opened = window.open(url, "smartsafe-chat", "width=440,height=680");
+    if (!opened) { window.location.href = url; return; }  // a blocked pop-up: go there in this tab
+    // The chat window must not reach back into the host page. Right after window.open it still
+    // shows the blank page of this origin, so this is allowed; a chat window left open from an
+    // earlier click is the centre's origin already and was cut loose then.
+    try { opened.opener = null; } catch (e) { /* an earlier window: cut loose already */ }
+    opened.focus();
   });
   function add() { document.body.appendChild(button); }
   if (document.body) { add(); } else { document.addEventListener("DOMContentLoaded", add); }
