@@ -80,6 +80,7 @@ def counsellor_takes_chat(page, base: str) -> None:
     expect(panel.locator(".chat-badge")).to_have_text("1")
     panel.get_by_role("button", name="Take").click()
     expect(page).to_have_url(re.compile(r"/chat/\d+/$"))
+    expect(page.locator("#chat[data-ready]")).to_be_attached()  # the chat's script is running
 
 
 def counsellor_says(page, text: str) -> None:

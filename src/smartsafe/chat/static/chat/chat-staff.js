@@ -118,4 +118,5 @@
     });
   }
   connect();
+  root.setAttribute("data-ready", "");  // wired up: what a person types or picks is handled now
 })();
