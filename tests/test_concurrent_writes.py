@@ -184,7 +184,7 @@ def test_reports_webhooks_and_staff_writes_at_once_lose_nothing(tmp_path):
             except Exception as error:  # reported by the assertion below
                 form_errors.append(repr(error))
 
-        walkers = [threading.Thread(target=walk) for _ in range(FORM_WALKERS)]
+        walkers = [threading.Thread(target=walk, daemon=True) for _ in range(FORM_WALKERS)]
         for walker in walkers:
             walker.start()
         outcomes = drive(site.port, [call for _kind, call in calls], clients=16)

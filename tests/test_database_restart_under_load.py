@@ -102,7 +102,7 @@ def test_acknowledged_reports_and_messages_survive_a_database_restart(tmp_path):
         with Platform(
             url, web=2, workers=2, env=env, log_path=tmp_path / "platform.log", supervised=True
         ) as site:
-            loader = threading.Thread(target=load)
+            loader = threading.Thread(target=load, daemon=True)  # never outlives a failed test
             loader.start()
             time.sleep(1.5)
             began = time.monotonic()

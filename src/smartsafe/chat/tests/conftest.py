@@ -58,7 +58,7 @@ def run_async(function) -> None:
         except BaseException as error:  # re-raised in the test's thread
             errors.append(error)
 
-    thread = threading.Thread(target=target)
+    thread = threading.Thread(target=target, daemon=True)
     thread.start()
     thread.join()
     if errors:
