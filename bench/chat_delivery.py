@@ -36,7 +36,6 @@ import json
 import os
 import random
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,46 +44,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from common import manage, setup_django, throwaway_database  # noqa: E402
+
 from smartsafe.core.liveserver import Platform, child_env, percentile  # noqa: E402
 
 DATABASE = "smartsafe_bench_chat"
 MAX_CHATS = 500
 MAX_MESSAGES = 20
 CHATS_PER_COUNSELLOR = 10
-
-
-def throwaway_database(tmp: Path) -> tuple[str, callable]:
-    given = os.environ.get("DATABASE_URL", "")
-    if not given.startswith("postgres"):
-        return f"sqlite:///{tmp / 'chat.sqlite3'}", lambda: None
-    import psycopg
-
-    base, _, _db = given.rpartition("/")
-    admin = f"{base}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-
-    return f"{base}/{DATABASE}", drop
-
-
-def manage(env: dict, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "django", *args], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
-    )
-
-
-def setup_django(url: str, env: dict) -> None:
-    os.environ.update({k: env[k] for k in env if k.startswith("SMARTSAFE_")})
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "smartsafe.config.settings"
-    import django
-
-    django.setup()
 
 
 def make_chats(n: int) -> list[tuple[int, str, str]]:
@@ -212,7 +179,7 @@ def main() -> int:
     redis = args.redis or ("redis://127.0.0.1:6379/0" if args.web > 1 else "")
     with tempfile.TemporaryDirectory(prefix="smartsafe-chat-") as tmp_name:
         tmp = Path(tmp_name)
-        url, drop = throwaway_database(tmp)
+        url, drop = throwaway_database(DATABASE, tmp / "chat.sqlite3")
         env = {
             "SMARTSAFE_DEMO": "1",
             "SMARTSAFE_DATA_DIR": str(tmp / "data"),

@@ -37,7 +37,6 @@ import os
 import random
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +45,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from common import manage, setup_django, throwaway_database  # noqa: E402
 
 from smartsafe.core.liveserver import Call, Platform, child_env, drive, percentile  # noqa: E402
 
@@ -90,38 +91,6 @@ CASE_EVERY, REPORT_EVERY = 5, 10
 
 
 # --- the database ----------------------------------------------------------------------------------
-
-
-def throwaway_database() -> tuple[str, callable]:
-    given = os.environ.get("DATABASE_URL", "")
-    import psycopg
-
-    base, _, _db = given.rpartition("/")
-    admin = f"{base}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-
-    return f"{base}/{DATABASE}", drop
-
-
-def manage(env: dict, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "django", *args], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
-    )
-
-
-def setup_django(url: str, env: dict) -> None:
-    os.environ.update({k: env[k] for k in env if k.startswith("SMARTSAFE_")})
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "smartsafe.config.settings"
-    import django
-
-    django.setup()
 
 
 def insert_select(model, count: int, start: int, expressions: dict[str, str], arrays: dict) -> None:
@@ -439,7 +408,7 @@ def main() -> int:
     web = args.web or os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="smartsafe-inbox-") as tmp_name:
         tmp = Path(tmp_name)
-        url, drop = throwaway_database()
+        url, drop = throwaway_database(DATABASE)
         env = {
             "SMARTSAFE_DEMO": "1",
             "SMARTSAFE_DATA_DIR": str(tmp / "data"),

@@ -37,7 +37,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +44,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from common import manage, setup_django, throwaway_database  # noqa: E402
 
 from smartsafe.core.liveserver import Call, Platform, child_env, drive, percentile, until  # noqa: E402
 from smartsafe.core.samples import EXAMPLE_REPORT, viber_delivery  # noqa: E402
@@ -54,42 +55,6 @@ VIBER_TOKEN = "bench-viber-token-4453b6ac12345678"
 REPORT = Call(
     "POST", "/api/v1/reports/", json.dumps(EXAMPLE_REPORT).encode(), {"Content-Type": "application/json"}
 )
-
-
-def throwaway_database(tmp: Path) -> tuple[str, callable]:
-    """The URL of a new empty database, and how to drop it."""
-    given = os.environ.get("DATABASE_URL", "")
-    if not given.startswith("postgres"):
-        path = tmp / "bench.sqlite3"
-        return f"sqlite:///{path}", lambda: None
-    import psycopg
-
-    name = f"smartsafe_bench_{os.getpid()}"
-    base, _, _db = given.rpartition("/")
-    admin = f"{base}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return f"{base}/{name}", drop
-
-
-def manage(env: dict, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "django", *args], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
-    )
-
-
-def setup_django(url: str, env: dict) -> None:
-    os.environ.update({k: env[k] for k in env if k.startswith("SMARTSAFE_")})
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "smartsafe.config.settings"
-    import django
-
-    django.setup()
 
 
 def viber_calls(webhook_token: str, start: int, count: int) -> list[Call]:
@@ -148,8 +113,8 @@ def head_hold(rounds: int = 50, events: int = 10) -> str:
             seal_pending()
             held.append(time.perf_counter() - began)
     return (
-        f"audit chain head: held only by the sealer, {percentile(held, .5) * 1000:.1f} ms (p50) / "
-        f"{percentile(held, .99) * 1000:.1f} ms (p99) per seal of {events} events, plus its commit"
+        f"audit chain head: held only by the sealer, {percentile(held, 0.5) * 1000:.1f} ms (p50) / "
+        f"{percentile(held, 0.99) * 1000:.1f} ms (p99) per seal of {events} events, plus its commit"
     )
 
 
@@ -167,7 +132,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="smartsafe-load-") as tmp_name:
         tmp = Path(tmp_name)
-        url, drop = throwaway_database(tmp)
+        url, drop = throwaway_database(f"smartsafe_bench_{os.getpid()}", tmp / "bench.sqlite3")
         postgres = url.startswith("postgres")
         web = args.web or (cpus if postgres else 1)
         workers = args.workers if args.workers is not None else (2 if postgres else 1)
@@ -233,6 +198,7 @@ def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
         env={"DJANGO_SETTINGS_MODULE": "bare.settings", "PYTHONPATH": str(ROOT / "bench")},
         log_path=tmp / "bare.log",
     )
+
     def registered_after() -> str:
         """How long after the last acknowledgement the workers had registered every report."""
         began = time.perf_counter()
