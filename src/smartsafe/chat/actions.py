@@ -25,7 +25,7 @@ from smartsafe.taxonomy import cache as taxonomy_cache
 from smartsafe.taxonomy.models import Channel
 
 from . import live, permissions, queries
-from .models import ChatBlock, ChatLanguage, ChatMessage, ChatSession, ChatState, Sender
+from .models import OPEN_STATES, ChatBlock, ChatLanguage, ChatMessage, ChatSession, ChatState, Sender
 
 CHAT_CHANNEL = "web_chat"
 # Chat languages → the contact's language (intake keeps Serbian as one language, both scripts).
@@ -151,6 +151,28 @@ def take_chat(*, actor, session: ChatSession) -> ChatSession:
     live.to_session(session, {"type": "state", "state": session.state})
     live.queue_changed()
     return session
+
+
+def child_seen(session_id: int) -> None:
+    """Stamp that the child's page of an open chat is there (its hello or a ping). Presence only,
+    no content and no one's identity, so it is not an audited event."""
+    ChatSession.objects.filter(pk=session_id, state__in=OPEN_STATES).update(child_seen_at=timezone.now())
+
+
+def abandon_unattended(now=None) -> int:
+    """End, as abandoned, every waiting chat whose child's page has been silent for
+    ``SMARTSAFE_CHAT_WAITING_TIMEOUT_MINUTES`` (or that never said hello for as long); how many."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.SMARTSAFE_CHAT_WAITING_TIMEOUT_MINUTES)
+    ended = 0
+    for pk in queries.unattended_waiting(cutoff):
+        with transaction.atomic():
+            # Locked and asked again: the child may have come back, or a counsellor taken it.
+            session = queries.unattended_waiting(cutoff, pk=pk)
+            if session is not None:
+                end_chat(session=session, by="system")
+                ended += 1
+    return ended
 
 
 @transaction.atomic

@@ -25,6 +25,8 @@ from . import actions, frames, live, permissions, queries
 from .models import ChatSession, ChatState, Sender
 
 CHILD, COUNSELLOR, WATCHER = Sender.CHILD.value, Sender.COUNSELLOR.value, "watcher"
+# How often, at most, a child's connection stamps that the page is still open (chat/tasks.py).
+SEEN_EVERY_SECONDS = 60
 
 
 def _hello(frame: frames.Frame, user) -> tuple[ChatSession | None, str, str]:
@@ -81,6 +83,10 @@ def _read(session_id: int, role: str, upto: int) -> None:
     actions.mark_read(session=ChatSession(pk=session_id), reader=role, upto=upto)
 
 
+def _child_seen(session_id: int) -> None:
+    actions.child_seen(session_id)
+
+
 def _end_by_child(session_id: int) -> None:
     actions.end_chat(session=ChatSession.objects.get(pk=session_id), by="child")
 
@@ -92,6 +98,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.language = settings.LANGUAGE_CODE
         self.groups_joined: list[str] = []
         self.sent_at: collections.deque = collections.deque()
+        self.seen_stamped_at: float | None = None
         await self.accept()
 
     async def disconnect(self, code):
@@ -123,6 +130,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.error(frame.code, frame.detail)
             return
         if frame.type == "ping":
+            if self.role == CHILD and self.session_id is not None:
+                await self._seen()
             await self.send_json({"type": "pong"})
             return
         if frame.type == "hello":
@@ -148,6 +157,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.error(problem)
             return
         self.session_id, self.role, self.language = session.pk, role, session.language
+        if role == CHILD:
+            self.seen_stamped_at = None
+            await self._seen()
         await self._join(live.session_group(session.pk))
         if role == CHILD and session.state == ChatState.WAITING:
             await self._join(live.QUEUE_GROUP)
@@ -155,6 +167,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.send_json(message)
         state = await database_sync_to_async(_queue_frame)(session.pk)
         await self.send_json({**state, "type": "state", "role": role})
+
+    async def _seen(self):
+        """The child's page is here: stamped at its hello and then at most once a minute (its
+        pings come every 30 s), so presence costs the database next to nothing."""
+        now = time.monotonic()
+        if self.seen_stamped_at is None or now - self.seen_stamped_at >= SEEN_EVERY_SECONDS:
+            self.seen_stamped_at = now
+            await database_sync_to_async(_child_seen)(self.session_id)
 
     def _too_fast(self) -> bool:
         limit = settings.SMARTSAFE_CHAT_MESSAGES_PER_MINUTE

@@ -48,6 +48,9 @@ class ChatSession(models.Model):
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     ended_by = models.CharField(max_length=16, blank=True)  # "child", "counsellor", "system"
+    # When the child's page last showed it was open (its hello and its pings, about once a
+    # minute): a waiting chat whose page has gone quiet is abandoned (chat/tasks.py).
+    child_seen_at = models.DateTimeField(_("child last seen"), null=True, blank=True)
     counsellor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -397,6 +397,11 @@ SMARTSAFE_SCHEDULE = [
         "every": timedelta(hours=1),
     },
     {
+        "name": "abandon-unattended-chats",
+        "task": "smartsafe.chat.tasks.abandon_unattended_chats",
+        "every": timedelta(minutes=1),
+    },
+    {
         "name": "purge-expired-report-drafts",
         "task": "smartsafe.portal.tasks.purge_expired_drafts",
         "every": timedelta(minutes=15),
@@ -523,6 +528,9 @@ SMARTSAFE_CHAT_MESSAGES_PER_MINUTE = env_int("SMARTSAFE_CHAT_MESSAGES_PER_MINUTE
 SMARTSAFE_CHAT_BLOCK_HOURS = env_int("SMARTSAFE_CHAT_BLOCK_HOURS", 24)
 # The expected wait shown before the centre has answered any chat.
 SMARTSAFE_CHAT_DEFAULT_WAIT_SECONDS = env_int("SMARTSAFE_CHAT_DEFAULT_WAIT_SECONDS", 180)
+# A waiting chat whose page has not been heard from for this long (the tab was closed, the phone
+# went offline) leaves the queue as abandoned, so counsellors never pick up a chat nobody is in.
+SMARTSAFE_CHAT_WAITING_TIMEOUT_MINUTES = env_int("SMARTSAFE_CHAT_WAITING_TIMEOUT_MINUTES", 5)
 
 # --- evidence vault (docs/evidence.md) -----------------------------------------------------------
 SMARTSAFE_EVIDENCE_MAX_FILE_MB = env_int("SMARTSAFE_EVIDENCE_MAX_FILE_MB", 20)

@@ -150,3 +150,46 @@ def test_a_child_writing_too_fast_is_asked_to_slow_down(settings):
 
     run_async(run)
     assert ChatMessage.objects.filter(session=session).count() == 3
+
+
+def test_the_childs_page_is_stamped_at_hello_and_by_its_pings(counsellor, monkeypatch):
+    from smartsafe.chat import consumers
+
+    session, secret = actions.start_chat(client=queries.client_hash("10.1.1.9"), language="sr")
+
+    def seen():
+        return ChatSession.objects.get(pk=session.pk).child_seen_at
+
+    async def run():
+        child = await connect()
+        await child.send_json_to({"type": "ping"})  # before its hello: nothing to stamp
+        assert (await child.receive_json_from(timeout=5))["type"] == "pong"
+        assert await database_sync_to_async(seen)() is None
+
+        await child.send_json_to({"type": "hello", "session": session.pk, "token": secret, "since": 0})
+        await until(child, "state")
+        first = await database_sync_to_async(seen)()
+        assert first is not None
+
+        await child.send_json_to({"type": "ping"})  # within the minute: no second write
+        await until(child, "pong")
+        assert await database_sync_to_async(seen)() == first
+
+        monkeypatch.setattr(consumers, "SEEN_EVERY_SECONDS", 0)
+        await child.send_json_to({"type": "ping"})
+        await until(child, "pong")
+        assert await database_sync_to_async(seen)() > first
+
+        # The counsellor's connection says nothing about the child's page.
+        await database_sync_to_async(actions.take_chat)(actor=counsellor, session=session)
+        before = await database_sync_to_async(seen)()
+        staff = await connect(counsellor)
+        await staff.send_json_to({"type": "hello", "session": session.pk, "since": 0})
+        await until(staff, "state")
+        await staff.send_json_to({"type": "ping"})
+        await until(staff, "pong")
+        assert await database_sync_to_async(seen)() == before
+        for communicator in (child, staff):
+            await communicator.disconnect()
+
+    run_async(run)

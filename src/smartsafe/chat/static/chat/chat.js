@@ -15,6 +15,9 @@
   var list = $("[data-chat-messages]"), status = $("[data-chat-status]"), typingBox = $("[data-chat-typing]");
   var errorBox = $("[data-chat-error]"), text = $("[data-chat-text]");
   var state = null, socket = null, delay = 500, ended = false, pending = {}, typingTimer = null, lastTyping = 0;
+  // While the chat waits, the page says it is still here every 30 s: a chat whose page has
+  // gone quiet for minutes (the tab closed, the phone offline) leaves the queue by itself.
+  var PING_MS = 30000, pinger = null;
 
   function load() { try { return JSON.parse(sessionStorage.getItem(KEY)); } catch (e) { return null; } }
   function save() { if (state) { sessionStorage.setItem(KEY, JSON.stringify(state)); } }
@@ -104,6 +107,10 @@
     socket = new WebSocket(scheme + window.location.host + "/ws/chat/");
     socket.addEventListener("open", function () {
       delay = 500;
+      window.clearInterval(pinger);
+      pinger = window.setInterval(function () {
+        if (socket && socket.readyState === 1) { socket.send(JSON.stringify({ type: "ping" })); }
+      }, PING_MS);
       socket.send(JSON.stringify({ type: "hello", session: state.session, token: state.token, since: state.last }));
       // Messages sent while the connection was down: the server stores each client_id once.
       Object.keys(pending).forEach(function (id) {
@@ -114,6 +121,7 @@
       try { handle(JSON.parse(event.data)); } catch (e) { /* not ours */ }
     });
     socket.addEventListener("close", function () {
+      window.clearInterval(pinger);
       if (ended || !state) { return; }
       status.textContent = label("reconnecting");
       window.setTimeout(connect, delay);
