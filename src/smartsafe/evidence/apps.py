@@ -8,4 +8,5 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the master key check
+        # Imported here: the master key check registers itself once the app registry is ready.
+        from . import checks  # noqa: F401
