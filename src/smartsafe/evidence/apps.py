@@ -8,5 +8,5 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self):
-        # Imported here: the master key check registers itself once the app registry is ready.
+        # Imported here: importing checks registers the master key check; ready() is the app's start-up hook.
         from . import checks  # noqa: F401
