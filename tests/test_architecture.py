@@ -8,6 +8,10 @@
   imported from another app's ``models`` is refused even inside actions.
 - Views, API views and tasks read through ``queries``: no ``Model.objects`` in them (the
   ``.objects.none()`` a viewset names for the schema reads nothing and is allowed).
+- An import of the project's own code inside a function says why it is not at the top of the
+  module, in a ``# Imported here:`` comment right above it (a receiver that ``ready()`` connects,
+  an import cycle, test support that reaches the apps only when called). Any other such import
+  belongs with the module's imports, where the reader and the import contracts see it.
 
 The checks read the source as syntax trees, so they are as fast as a lint and need no database.
 """
@@ -59,6 +63,9 @@ WRITERS = {
 
 #: Cross-app writes allowed inside actions (none today).
 CROSS_APP_WRITERS: dict[str, str] = {}
+
+#: How the comment above an import inside a function begins: it says why the import is there.
+WHY_HERE = "# Imported here:"
 
 
 def _is_actions_module(relative: Path) -> bool:
@@ -155,6 +162,41 @@ def manager_reads(source: str) -> list[tuple[int, str]]:
     ]
 
 
+def _imports_own_code(node: ast.Import | ast.ImportFrom) -> bool:
+    """A relative import, or an absolute one of ``smartsafe``."""
+    if isinstance(node, ast.ImportFrom):
+        return bool(node.level) or (node.module or "").split(".")[0] == "smartsafe"
+    return any(alias.name.split(".")[0] == "smartsafe" for alias in node.names)
+
+
+def _says_why(lines: list[str], line: int) -> bool:
+    """Whether the comment right above ``line`` (1-based) gives the reason; a reason too long for
+    one line goes on over the next comment lines."""
+    above = line - 2
+    while above >= 0 and lines[above].lstrip().startswith("#"):
+        if lines[above].lstrip().startswith(WHY_HERE):
+            return True
+        above -= 1
+    return False
+
+
+def undocumented_function_imports(source: str) -> list[tuple[int, str]]:
+    """``(line, import)`` of every import of the project's own code inside a function (a method, a
+    nested function) without a ``# Imported here:`` comment right above it."""
+    lines = source.splitlines()
+    found = {}
+    for function in ast.walk(ast.parse(source)):
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Import | ast.ImportFrom)
+                    and _imports_own_code(node)
+                    and not _says_why(lines, node.lineno)
+                ):
+                    found[node.lineno] = ast.unparse(node)[:80]
+    return sorted(found.items())
+
+
 def _is_view_api_or_task(relative: Path) -> bool:
     name = relative.name
     return bool(
@@ -198,6 +240,16 @@ def test_views_api_and_tasks_read_through_queries():
         if _is_view_api_or_task(relative):
             found += [f"{relative}:{line}: {use}" for line, use in manager_reads(text)]
     assert found == [], "move these reads into the app's queries:\n" + "\n".join(found)
+
+
+def test_imports_inside_functions_say_why():
+    found = []
+    for relative, text in _modules():
+        found += [f"{relative}:{line}: {use}" for line, use in undocumented_function_imports(text)]
+    assert found == [], (
+        f"move these imports to the top of the module, or say why each is inside its function "
+        f"('{WHY_HERE} …' on the line above):\n" + "\n".join(found)
+    )
 
 
 def test_allowed_writers_still_exist_and_still_write():
@@ -275,3 +327,46 @@ def test_actions_packages_and_the_demo_loader_are_recognised():
     assert _is_actions_module(Path("cases/actions.py"))
     assert not _is_actions_module(Path("inbox/telephony.py"))
     assert _is_demo_loader(Path("demo/referrals.py"))
+
+
+FUNCTION = """
+from smartsafe.audit.log import record
+
+def queue_matching(pk):
+    \"\"\"A docstring.\"\"\"
+{body}
+    record("x", pk=pk)
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    from .tasks import match_file_task",
+        "    from .. import queries",
+        "    from smartsafe.portal import files",
+        "    import smartsafe.portal.files",
+        "    # Registers the OpenAPI extensions.\n    from . import schema",
+        "    # Imported here: the registry is ready.\n\n    from . import receivers",
+        "    if pk:\n        from .models import ScanStatus",
+        "    def inner():\n        from .models import ScanStatus",
+    ],
+)
+def test_an_import_inside_a_function_without_its_reason_is_caught(body):
+    assert undocumented_function_imports(FUNCTION.format(body=body)), body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    # Imported here: tasks.py imports this module.\n    from .tasks import match_file_task",
+        "    # Imported here: tasks.py imports this module at load time, as its tasks\n"
+        "    # run these actions.\n    from .tasks import match_file_task",
+        "    try:\n        # Imported here: only demo mode prints them.\n"
+        "        from smartsafe.demo import accounts\n    except ImportError:\n        pass",
+        "    from django.urls import reverse",
+        "    import json",
+    ],
+)
+def test_an_import_that_says_why_or_is_not_ours_is_not_caught(body):
+    assert undocumented_function_imports(FUNCTION.format(body=body)) == [], body

@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the audit receivers)
+        # Imported here: connecting the audit receivers imports models, which need the app registry.
+        from . import receivers  # noqa: F401

@@ -7,6 +7,8 @@ Every helper answers False (or None) for anonymous and deactivated accounts, so 
 
 from __future__ import annotations
 
+from smartsafe.directory.models import InstitutionMember
+
 from .roles import CASE_READER_ROLES, CASEWORK_ROLES, Role
 
 
@@ -40,8 +42,6 @@ def liaison_institution(user):
     """
     if not is_liaison(user):
         return None
-    from smartsafe.directory.models import InstitutionMember
-
     membership = InstitutionMember.objects.select_related("institution").filter(user=user).first()
     return membership.institution if membership else None
 

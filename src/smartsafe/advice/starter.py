@@ -8,6 +8,8 @@ article; the loader never overwrites an article that already exists.
 
 from __future__ import annotations
 
+from smartsafe.core.text import fold_many
+
 ARTICLES: list[dict] = [
     {
         "slug": "someone-threatens-to-share-my-photos",
@@ -320,8 +322,6 @@ def load(*, apps=None, using: str = "default") -> int:
     the folded search text is computed here.
     """
     from django.utils import timezone
-
-    from smartsafe.core.text import fold_many
 
     if apps is None:
         from django.apps import apps

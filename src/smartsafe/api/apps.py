@@ -6,5 +6,6 @@ class ApiConfig(AppConfig):
     label = "api"
 
     def ready(self):
-        # Registers the OpenAPI extensions with drf-spectacular.
+        # Imported here: importing schema registers its OpenAPI extensions; ready() is the app's
+        # start-up hook.
         from . import schema  # noqa: F401

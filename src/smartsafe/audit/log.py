@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from smartsafe.core import request_context
 
-from .codes import is_valid_code
+from .codes import OUTCOME_DENIED, WRITE_REFUSED, is_valid_code
 from .models import AuditEvent
 from .sealing import request_seal
 
@@ -102,6 +102,4 @@ def _normalise(value):
 def record_refusal(*, actor, reason: str, obj=None, **details) -> AuditEvent:
     """Audit a write that was refused. Call it *outside* the refused action's transaction (which
     rolled back), at the boundary that answered the person: a view or the API's error handler."""
-    from .codes import OUTCOME_DENIED, WRITE_REFUSED
-
     return record(WRITE_REFUSED, actor=actor, obj=obj, outcome=OUTCOME_DENIED, reason=reason, **details)

@@ -5,6 +5,10 @@ import logging
 from django.utils import translation
 from django_tasks import task
 
+from . import checkpoints
+from .sealing import seal_pending
+from .verify import verify_chain
+
 log = logging.getLogger("smartsafe.audit")
 
 
@@ -14,8 +18,6 @@ def verify_audit_chain() -> dict:
 
     Writes no audit event: the check only reads, and the log line is what operators alert on.
     """
-    from .verify import verify_chain
-
     result = verify_chain()
     if result.ok:
         log.info(
@@ -32,15 +34,11 @@ def verify_audit_chain() -> dict:
 @task()
 def seal_audit_events() -> int:
     """Seal whatever a request could not seal right after its commit (scheduled every 30 s)."""
-    from .sealing import seal_pending
-
     return seal_pending()
 
 
 @task()
 def write_audit_checkpoint() -> dict:
     """Write a signed checkpoint of the chain head outside the database (scheduled hourly)."""
-    from .checkpoints import write
-
-    checkpoint = write()
+    checkpoint = checkpoints.write()
     return {"sequence": checkpoint.sequence, "hash": checkpoint.hash} if checkpoint else {}

@@ -15,6 +15,7 @@ from smartsafe.core.concurrency import lock_for_update
 from smartsafe.core.retry import retry_on_conflict
 from smartsafe.intake import actions as intake_actions
 from smartsafe.intake import facts as contact_facts
+from smartsafe.taxonomy.models import Platform
 
 from . import artefacts as artefact_rules
 from .models import Artefact, Case, CaseLink, CaseNote, CaseShare, CaseState, Resolution, TimelineEntry
@@ -276,8 +277,6 @@ def add_artefact(*, actor, case: Case, kind: str, value: str, platform=None) -> 
     except artefact_rules.ArtefactError as exc:
         raise ValidationError({"value": str(exc)}) from None
     if platform is None and (code := artefact_rules.platform_of(normalized)):
-        from smartsafe.taxonomy.models import Platform
-
         platform = Platform.objects.filter(code=code).first()
     if Artefact.objects.filter(case=case, kind=kind, normalized=normalized).exists():
         raise ValidationError({"value": _("This case already has that artefact.")})

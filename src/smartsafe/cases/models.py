@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from smartsafe.core.models import TimeStampedModel, VersionedModel
 from smartsafe.core.text import fold_many
+from smartsafe.intake.titles import render as render_title
 
 
 class CaseState(models.TextChoices):
@@ -135,9 +136,7 @@ class Case(TimeStampedModel, VersionedModel):
 
     @property
     def display_title(self) -> str:
-        from smartsafe.intake.titles import render
-
-        return render(self.title_template, self.title_args) or self.title
+        return render_title(self.title_template, self.title_args) or self.title
 
     @property
     def is_open(self) -> bool:

@@ -20,11 +20,17 @@ from django.utils.translation import gettext as _
 
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
+from smartsafe.evidence.validation import EvidenceRejected
+from smartsafe.inbox import live as inbox_live
 from smartsafe.intake import actions as intake_actions
+from smartsafe.portal import actions as portal_actions
+from smartsafe.portal import answers as report_answers
+from smartsafe.portal import completeness
+from smartsafe.portal import files as portal_files
 from smartsafe.taxonomy import cache as taxonomy_cache
 from smartsafe.taxonomy.models import Channel
 
-from . import live, permissions, queries
+from . import hours, live, permissions, queries
 from .models import OPEN_STATES, ChatBlock, ChatLanguage, ChatMessage, ChatSession, ChatState, Sender
 
 CHAT_CHANNEL = "web_chat"
@@ -55,8 +61,6 @@ def start_chat(
 ) -> tuple[ChatSession, str]:
     """An anonymous child starts a chat. ``client``: ``queries.client_hash`` of their address.
     Returns the session and its secret (which exists only in the child's browser after this)."""
-    from . import hours
-
     if queries.is_blocked(client):
         raise ChatRefused("blocked")
     if not hours.is_open():
@@ -233,12 +237,7 @@ def transfer_chat(*, actor, session: ChatSession, to) -> ChatSession:
     )
     _system(session, TRANSFERRED)
     live.to_session(session, {"type": "state", "state": session.state, "transferred": True})
-    try:
-        from smartsafe.inbox import live as inbox_live
-
-        inbox_live.send_on_commit(inbox_live.user_group(to.pk), {"type": "chat", "transferred": session.pk})
-    except ImportError:  # pragma: no cover
-        pass
+    inbox_live.send_on_commit(inbox_live.user_group(to.pk), {"type": "chat", "transferred": session.pk})
     live.queue_changed()
     return session
 
@@ -255,9 +254,6 @@ def watch_chat(*, actor, session: ChatSession) -> None:
 def leave_message(*, text: str, language: str, urgent: bool = False, reply_to: str = ""):
     """Outside the centre's hours (or without JavaScript): the message becomes a public report
     through the portal's own intake, with a receipt like any report's."""
-    from smartsafe.portal import actions as portal_actions
-    from smartsafe.portal import answers as report_answers
-
     answers = report_answers.build(
         category="other",
         details={"description": text, "in_danger": "yes" if urgent else ""},
@@ -276,10 +272,6 @@ def send_file(*, session: ChatSession, upload) -> ChatMessage:
     with the portal's checks (type, size, the per-contact total) and the category's rule — where
     the chat's topics allow no files (child sexual abuse material), none is kept and the child is
     asked for the web address instead."""
-    from smartsafe.evidence.validation import EvidenceRejected
-    from smartsafe.portal import completeness
-    from smartsafe.portal import files as portal_files
-
     if session.state != ChatState.ACTIVE or session.contact_id is None:
         raise FileNotAccepted(_("You can send a file once a counsellor has joined the chat."))
     topics = session.contact.topics.values_list("code", flat=True)

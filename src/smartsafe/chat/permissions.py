@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from smartsafe.accounts.middleware import has_totp
 from smartsafe.accounts.permissions import is_casework, is_supervisor
+
+from .models import ChatState
 
 
 def _second_factor(user) -> bool:
     if not getattr(settings, "SMARTSAFE_REQUIRE_MFA", True):
         return True
-    from smartsafe.accounts.middleware import has_totp
-
     return has_totp(user)
 
 
@@ -22,8 +23,6 @@ def can_take_chats(user) -> bool:
 
 def can_write_in(user, session) -> bool:
     """Only the counsellor the chat is with writes in it, while it is in progress."""
-    from .models import ChatState
-
     return can_take_chats(user) and session.state == ChatState.ACTIVE and session.counsellor_id == user.pk
 
 
@@ -41,8 +40,6 @@ def can_see_live(user, session) -> bool:
 
 
 def can_transfer(user, session, to) -> bool:
-    from .models import ChatState
-
     if session.state != ChatState.ACTIVE or to is None or to.pk == session.counsellor_id:
         return False
     if not can_take_chats(to):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from smartsafe.accounts import queries as account_queries
 from smartsafe.intake import actions as intake_actions
 
-from . import actions, canned, permissions, queries
+from . import actions, canned, live, permissions, queries
 from .forms import ChatSummaryForm, EndForm, TransferForm
 from .models import Sender
 
@@ -103,8 +103,6 @@ def send(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        from . import live
-
         live.to_session(session, message.as_frame())
     return redirect("chat:detail", pk=session.pk)
 

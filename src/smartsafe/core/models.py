@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .text import storable
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
@@ -42,8 +44,6 @@ class StorableTextModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        from .text import storable
-
         for field in self._meta.concrete_fields:
             if isinstance(field, (models.CharField, models.TextField, models.JSONField)):
                 value = getattr(self, field.attname)

@@ -15,6 +15,7 @@ _counter = itertools.count(1)
 
 
 def make_user(role: str, username: str | None = None, *, institution=None, password: str = "correct-horse-9"):
+    # Imported here: core imports no app at load time; only a test calling this reaches one.
     from smartsafe.directory.models import InstitutionMember
 
     username = username or f"{role}{next(_counter)}"
@@ -25,6 +26,7 @@ def make_user(role: str, username: str | None = None, *, institution=None, passw
 
 
 def make_institution(code: str = "police-test", kind: str = "police"):
+    # Imported here: core imports no app at load time; only a test calling this reaches one.
     from smartsafe.directory.models import Institution
 
     institution, _ = Institution.objects.get_or_create(
@@ -34,6 +36,7 @@ def make_institution(code: str = "police-test", kind: str = "police"):
 
 
 def channel(code: str = "phone"):
+    # Imported here: core imports no app at load time; only a test calling this reaches one.
     from smartsafe.taxonomy.models import Channel
 
     kind = {"phone": "phone", "email": "email", "web_form": "web", "viber": "social"}.get(code, "other")
@@ -44,6 +47,7 @@ def channel(code: str = "phone"):
 
 
 def category(code: str = "cyberbullying", kind: str = "referral"):
+    # Imported here: core imports no app at load time; only a test calling this reaches one.
     from smartsafe.taxonomy.models import Category
 
     obj, _ = Category.objects.get_or_create(
@@ -53,6 +57,7 @@ def category(code: str = "cyberbullying", kind: str = "referral"):
 
 
 def platform(code: str = "instagram"):
+    # Imported here: core imports no app at load time; only a test calling this reaches one.
     from smartsafe.taxonomy.models import Platform
 
     obj, _ = Platform.objects.get_or_create(
@@ -62,6 +67,7 @@ def platform(code: str = "instagram"):
 
 
 def make_contact(actor, **fields):
+    # Imported here: core imports no app at load time; only a test calling this reaches one.
     from smartsafe.intake.actions import log_contact
 
     fields.setdefault("summary", "Дете пријављује узнемиравање на мрежи")
@@ -69,6 +75,7 @@ def make_contact(actor, **fields):
 
 
 def make_case(actor, *, contacts=None, **fields):
+    # Imported here: core imports no app at load time; only a test calling this reaches one.
     from smartsafe.cases.actions import open_case
 
     if contacts is None:

@@ -25,6 +25,7 @@ from smartsafe.cases.models import (
     ReferenceSequence,
     TimelineEntry,
 )
+from smartsafe.cases.permissions import is_supervisor
 from smartsafe.cases.states import STAGE_TIMESTAMP, transition_for
 from smartsafe.core.text import fold_many
 from smartsafe.intake.models import Contact
@@ -36,8 +37,6 @@ BATCH = 500
 
 def simulate(case, staff, *, approval: bool) -> dict:
     """The case's fields after its planned steps, exactly as ``cases.actions.transition_case`` sets them."""
-    from smartsafe.cases.permissions import is_supervisor
-
     fields = {
         "state": "new",
         "in_progress_at": None,
@@ -325,8 +324,6 @@ class HistoryWriter:
 
 
 def simulate_step_target(step, state: str, staff, approval: bool) -> str:
-    from smartsafe.cases.permissions import is_supervisor
-
     target = transition_for(step.action, state).target
     if step.action == "close" and approval and not is_supervisor(staff.user(step.actor)):
         target = "pending_closure"

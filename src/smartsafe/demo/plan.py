@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import profile
 from .artefacts import plan_artefacts
 from .render import Child
-from .texts import CaseText, ContactText
+from .texts import CaseText, ContactText, case_notes, case_text, contact_text
 
 WRITTEN_RECEIVED = (
     "web_form",
@@ -517,8 +517,6 @@ class Planner:
         c.handler = None if c.inbox else weighted(rng, self.counsellor_weights)
 
     def _contact_details(self, c: PlannedContact, case: PlannedCase | None) -> None:
-        from .texts import contact_text
-
         rng = self.rng
         if c.non_data:
             c.state, c.closed_at = "closed", c.at + dt.timedelta(seconds=(c.duration or 60) + 30)
@@ -574,8 +572,6 @@ class Planner:
         c.closed_at = max(c.closed_at, c.triaged_at or c.at)
 
     def _case_details(self, case: PlannedCase, contacts: list[PlannedContact]) -> None:
-        from .texts import case_notes, case_text
-
         rng = self.rng
         opener = contacts[case.opener]
         case.platform = opener.text.platform

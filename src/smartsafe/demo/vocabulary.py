@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from smartsafe.core.text import fold
+from smartsafe.taxonomy.models import AgeBand, Category, Channel, Municipality, Platform, ReporterType, Sex
 
 from . import people, places, profile
 
@@ -138,16 +139,6 @@ def _split_share(term, terms) -> float:
 
 
 def load() -> Vocabulary:
-    from smartsafe.taxonomy.models import (
-        AgeBand,
-        Category,
-        Channel,
-        Municipality,
-        Platform,
-        ReporterType,
-        Sex,
-    )
-
     channels = {c.code: c for c in Channel.objects.filter(code__in=list(profile.CHANNEL_MIX))}
     categories = {c.code: c for c in Category.objects.filter(code__in=REFERRAL_CATEGORIES)}
     missing = [f"channel {code}" for code in profile.CHANNEL_MIX if code not in channels]

@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
+from smartsafe.cases.actions import link_cases_automatically
+from smartsafe.cases.models import CaseLink
 from smartsafe.core import request_context
+from smartsafe.intake.actions import mark_urgent
 
 from . import crypto, hashing, hashlists, matching, scanning, storage
 from .models import (
@@ -201,6 +204,7 @@ def receive_file(
 
 
 def _queue_matching(pk: int) -> None:
+    # Imported here: tasks.py imports this module at load time, as its tasks run these actions.
     from .tasks import match_file_task
 
     try:
@@ -247,8 +251,6 @@ def match_file(file: EvidenceFile, *, actor=None) -> list[DuplicateMatch]:
 
 def flag_known_content(file: EvidenceFile, *, actor=None) -> list[KnownContentMatch]:
     """Record each hash list in force that holds ``file``; flag the file and mark its contact urgent."""
-    from smartsafe.intake.actions import mark_urgent
-
     new = []
     for found in matching.known_content_of(file):
         with transaction.atomic():
@@ -290,9 +292,6 @@ def link_duplicate_cases(file: EvidenceFile, *, actor=None) -> list:
     Safe to call again (already linked cases are skipped). Called on arrival, and by
     ``link_contact_duplicates`` / the periodic task for files whose contact got a case later.
     """
-    from smartsafe.cases.actions import link_cases_automatically
-    from smartsafe.cases.models import CaseLink
-
     case = file.resolved_case
     if case is None:
         return []

@@ -8,4 +8,5 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the master key check
+        # Imported here: importing checks registers the master key check; ready() is the app's start-up hook.
+        from . import checks  # noqa: F401

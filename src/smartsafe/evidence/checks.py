@@ -4,11 +4,11 @@ from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 
+from . import crypto
+
 
 @register("smartsafe")
 def evidence_key_configured(app_configs=None, **kwargs):
-    from . import crypto
-
     if settings.DEMO and not (settings.SMARTSAFE_EVIDENCE_KEY or settings.SMARTSAFE_EVIDENCE_KEY_FILE):
         return []  # demo mode generates a key on first use
     try:

@@ -28,7 +28,15 @@ import numpy as np
 from django.db.models import Count, Max, Q
 
 from . import hashing
-from .models import EvidenceFile, EvidenceKind, HashAlgorithm, KnownHash, KnownHashList, VideoFrameHash
+from .models import (
+    DuplicateMatch,
+    EvidenceFile,
+    EvidenceKind,
+    HashAlgorithm,
+    KnownHash,
+    KnownHashList,
+    VideoFrameHash,
+)
 from .pdq_index import Hit, PdqIndex, hex_to_words
 
 GAP_TTL = dt.timedelta(minutes=30)  # longer than any transaction that stores a file
@@ -198,8 +206,6 @@ def duplicates_of(file: EvidenceFile) -> dict[int, tuple[str, int, int]]:
 
     ``{file id: (method, distance, variant)}``; the same SHA-256 wins over a PDQ match.
     """
-    from .models import DuplicateMatch
-
     found = {}
     queries = query_hashes(file)
     hits = {hit.key: hit for hit in vault_index.search(queries)} if queries is not None else {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from .models import CustodyEvent, DuplicateMatch, EvidenceFile, KnownContentMatch, KnownHashList, ScanStatus
-from .permissions import can_manage_hash_lists, can_read_evidence
+from .permissions import can_add_evidence, can_manage_hash_lists, can_read_evidence
 
 
 def files_visible_to(user):
@@ -84,8 +84,6 @@ def panel_rows(user, *, case=None, contact=None) -> list[PanelRow]:
 def panel_context(user, *, case=None, contact=None) -> dict:
     """Context for ``{% include "evidence/_panel.html" with files=evidence_files %}`` on a page."""
     from django.urls import reverse
-
-    from .permissions import can_add_evidence
 
     upload_url = ""
     if can_add_evidence(user):

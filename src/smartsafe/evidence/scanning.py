@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from .models import ScanStatus
+
 CHUNK = 64 * 1024
 MAX_REPLY = 4096
 
@@ -63,8 +65,6 @@ def instream(data: bytes) -> str:
 
 def scan(data: bytes) -> ScanResult:
     """Scan ``data``; never raises: an unreachable or failing scanner gives status ``error``."""
-    from .models import ScanStatus
-
     if not configured():
         return ScanResult(ScanStatus.NOT_SCANNED)
     try:
@@ -75,8 +75,6 @@ def scan(data: bytes) -> ScanResult:
 
 
 def parse_reply(reply: str) -> ScanResult:
-    from .models import ScanStatus
-
     body = reply.split(":", 1)[1].strip() if ":" in reply else reply.strip()
     if body == "OK":
         return ScanResult(ScanStatus.CLEAN)

@@ -15,6 +15,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from smartsafe.accounts.middleware import has_totp
 from smartsafe.intake.permissions import can_read_contacts
 
 from .live import INBOX_GROUP, user_group
@@ -24,8 +25,6 @@ def _may_connect(user) -> bool:
     if not can_read_contacts(user):
         return False
     if getattr(settings, "SMARTSAFE_REQUIRE_MFA", True):
-        from smartsafe.accounts.middleware import has_totp
-
         return has_totp(user)
     return True
 

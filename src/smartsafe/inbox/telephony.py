@@ -47,6 +47,7 @@ from smartsafe.accounts.roles import CASEWORK_ROLES
 from smartsafe.cases.artefacts import ArtefactError, normalize_phone
 from smartsafe.intake.models import Contact
 from smartsafe.intake.permissions import can_log_contacts, can_read_contacts
+from smartsafe.intake.queries import contacts_visible_to
 
 from .models import Call, CallState
 
@@ -124,8 +125,6 @@ def earlier_contacts(call: Call, user, limit: int = EARLIER_SHOWN) -> list[Conta
     """The caller's earlier contacts that ``user`` may read, newest first (``limit`` of them)."""
     if not call.caller_hash or user is None or not can_read_contacts(user):
         return []
-    from smartsafe.intake.queries import contacts_visible_to
-
     return list(
         contacts_visible_to(user)
         .filter(sender_hash=call.caller_hash)
@@ -138,8 +137,6 @@ def earlier_contacts(call: Call, user, limit: int = EARLIER_SHOWN) -> list[Conta
 def earlier_count(call: Call, user) -> int:
     if not call.caller_hash or user is None or not can_read_contacts(user):
         return 0
-    from smartsafe.intake.queries import contacts_visible_to
-
     return contacts_visible_to(user).filter(sender_hash=call.caller_hash).exclude(calls=call).count()
 
 

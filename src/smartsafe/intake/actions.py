@@ -13,6 +13,7 @@ from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.core.concurrency import lock_for_update
 from smartsafe.core.retry import retry_on_conflict
+from smartsafe.inbox import live
 
 from . import states
 from .models import Contact, ContactState, NonDataKind
@@ -144,10 +145,6 @@ def receive_contact(*, channel, topics=(), external_id: str = "", **fields) -> t
 
 def _announce(contact: Contact) -> None:
     """Open inboxes refresh when a contact arrives (after commit; never fails the write)."""
-    try:
-        from smartsafe.inbox import live
-    except ImportError:  # the inbox app is optional
-        return
     live.contact_changed(contact)
 
 

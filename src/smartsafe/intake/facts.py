@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from smartsafe.cases.models import ArtefactKind
+
 
 @dataclass(frozen=True)
 class ArtefactFact:
@@ -22,8 +24,6 @@ class ArtefactFact:
 
     @property
     def kind_label(self) -> str:
-        from smartsafe.cases.models import ArtefactKind
-
         return str(dict(ArtefactKind.choices).get(self.kind, self.kind))
 
 

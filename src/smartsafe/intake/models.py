@@ -16,6 +16,8 @@ from simple_history.models import HistoricalRecords
 from smartsafe.core.models import StorableTextModel, TimeStampedModel, VersionedModel
 from smartsafe.core.text import fold_many
 
+from .titles import render as render_title
+
 
 class ContactState(models.TextChoices):
     NEW = "new", _("New")
@@ -152,9 +154,7 @@ class Contact(StorableTextModel, TimeStampedModel, VersionedModel):
     @property
     def display_subject(self) -> str:
         """The subject in the active language when the platform wrote it, else as typed."""
-        from .titles import render
-
-        return render(self.subject_template, self.subject_args) or self.subject
+        return render_title(self.subject_template, self.subject_args) or self.subject
 
     @property
     def is_non_data(self) -> bool:

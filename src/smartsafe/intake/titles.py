@@ -12,23 +12,20 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from smartsafe.taxonomy import cache as taxonomy_cache
+from smartsafe.taxonomy.models import Category, Channel
+
 WEB_REPORT = "web_report"
 REPORT_ADDITION = "report_addition"
 MESSENGER = "messenger"
 
 
 def _category(code: str) -> str:
-    from smartsafe.taxonomy import cache as taxonomy_cache
-    from smartsafe.taxonomy.models import Category
-
     term = taxonomy_cache.by_code(Category, code or "")
     return term.name if term else code
 
 
 def _channel_kind(code: str) -> str:
-    from smartsafe.taxonomy import cache as taxonomy_cache
-    from smartsafe.taxonomy.models import Channel
-
     term = taxonomy_cache.by_code(Channel, code or "")
     return term.name if term else code
 

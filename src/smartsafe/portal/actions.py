@@ -21,6 +21,7 @@ from smartsafe.audit.log import record
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.artefacts import ArtefactError, identity, platform_of
 from smartsafe.core.retry import retry_on_conflict
+from smartsafe.evidence.validation import EvidenceRejected
 from smartsafe.intake import titles
 from smartsafe.intake.actions import receive_contact, set_summary
 from smartsafe.taxonomy import cache as taxonomy_cache
@@ -99,8 +100,6 @@ def fake_receipt() -> Receipt:
 def _store_files(contact, named_files, via: str) -> int:
     stored = 0
     for name, data in named_files:
-        from smartsafe.evidence.validation import EvidenceRejected
-
         try:
             with transaction.atomic():
                 files.store(contact=contact, name=name, data=data, via=via)

@@ -13,6 +13,10 @@ import secrets
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from smartsafe.evidence import crypto
+from smartsafe.evidence.actions import receive_file
+from smartsafe.evidence.validation import EvidenceRejected, validate_upload
+
 MB = 1024 * 1024
 
 
@@ -42,8 +46,6 @@ def read(upload, *, already: int = 0, count: int = 0) -> tuple[str, bytes]:
 
     ``already``/``count``: bytes and files already accepted for the same report.
     """
-    from smartsafe.evidence.validation import EvidenceRejected, validate_upload
-
     name = display_name(upload)
     size = int(getattr(upload, "size", 0) or 0)
     if count >= max_files():
@@ -71,8 +73,6 @@ def read(upload, *, already: int = 0, count: int = 0) -> tuple[str, bytes]:
 
 def seal(data: bytes) -> dict:
     """Fields for a ``DraftFile``: the content sealed with the vault's master key."""
-    from smartsafe.evidence import crypto
-
     context = "portal-draft-" + secrets.token_hex(16)
     sealed = crypto.seal(data, context=context)
     return {
@@ -85,8 +85,6 @@ def seal(data: bytes) -> dict:
 
 
 def unseal(draft_file) -> bytes:
-    from smartsafe.evidence import crypto
-
     return crypto.open_sealed(
         bytes(draft_file.ciphertext),
         nonce=bytes(draft_file.nonce),
@@ -98,6 +96,4 @@ def unseal(draft_file) -> bytes:
 
 def store(*, contact, name: str, data: bytes, via: str):
     """Hand a file to the vault, attached to ``contact`` (its case follows the contact)."""
-    from smartsafe.evidence.actions import receive_file
-
     return receive_file(data=data, filename=name, contact=contact, via=via)

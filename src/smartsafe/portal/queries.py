@@ -16,6 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
+from smartsafe.cases.models import Case
+from smartsafe.intake.facts import ArtefactFact, ContactFacts
+from smartsafe.referrals import queries as referral_queries
+from smartsafe.taxonomy import cache as taxonomy_cache
+from smartsafe.taxonomy.models import AgeBand, Municipality, Platform
 
 from . import completeness, tokens
 from .models import PublicReport, ReportDraft
@@ -66,25 +71,15 @@ def _case_of(report: PublicReport):
     return None
 
 
-def _referral_queries():
-    try:
-        from smartsafe.referrals import queries as referral_queries
-    except ImportError:  # a deployment without the referrals app
-        return None
-    return referral_queries
-
-
 def _from_referrals(case) -> str | None:
     """``smartsafe.referrals.queries.public_status(case)``: it knows which referrals count as sent."""
-    reader = getattr(_referral_queries(), "public_status", None)
-    value = reader(case) if reader else None
+    value = referral_queries.public_status(case)
     return value if value in STATUSES else None
 
 
 def _institutions(case) -> list[str]:
     """Named only where the centre chose so (``SMARTSAFE_PUBLIC_STATUS_NAMES_INSTITUTION``)."""
-    reader = getattr(_referral_queries(), "public_institutions", None)
-    return list(reader(case)) if reader and case is not None else []
+    return list(referral_queries.public_institutions(case)) if case is not None else []
 
 
 @dataclass
@@ -183,8 +178,6 @@ def completeness_for_contact(contact) -> tuple[int | None, list[str]]:
 
 def staff_completeness_for(obj) -> list[StaffCompleteness]:
     """Panels for a contact or a case (every public report among the case's contacts)."""
-    from smartsafe.cases.models import Case
-
     if isinstance(obj, Case):
         reports = PublicReport.objects.filter(contact__case=obj).select_related("category")
         extra = PublicReport.objects.filter(additions__contact__case=obj).select_related("category")
@@ -198,10 +191,6 @@ def case_facts(contact):
     """What the public report behind ``contact`` (its first contact or an addition) holds for the
     case opened from it: age band, municipality, platforms and the online artefacts, or None for
     a contact that did not come through the portal. Registered in ``apps.ready`` (intake/facts.py)."""
-    from smartsafe.intake.facts import ArtefactFact, ContactFacts
-    from smartsafe.taxonomy import cache as taxonomy_cache
-    from smartsafe.taxonomy.models import AgeBand, Municipality, Platform
-
     report = _report_for_contact(contact)
     if report is None:
         return None

@@ -36,6 +36,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from smartsafe.core.text import fold
+from smartsafe.directory.models import Organisation
+from smartsafe.taxonomy.models import Category, Municipality
 from smartsafe.taxonomy.translation import pick
 
 from .models import SCHOOL_KINDS, Event, EventStatus, Venue, VenueKind
@@ -135,21 +137,15 @@ def filter_events(queryset, date_from=None, date_to=None, *, status=_UNSET, **fi
     if _many(filters.get("district")):
         queryset = queryset.filter(municipality__district__in=[str(v) for v in _many(filters["district"])])
     if _many(filters.get("municipality")):
-        from smartsafe.taxonomy.models import Municipality
-
         wanted = Municipality.objects.filter(_by_key(_many(filters["municipality"]), code_field="code"))
         queryset = queryset.filter(municipality__in=wanted)
     if _many(filters.get("venue")):
         queryset = queryset.filter(venue__in=[getattr(v, "pk", v) for v in _many(filters["venue"])])
     if _many(filters.get("topic")):
-        from smartsafe.taxonomy.models import Category
-
         topics = Category.objects.filter(_by_key(_many(filters["topic"]), code_field="code"))
         through = Event.topics.through.objects.filter(event=OuterRef("pk"), category__in=topics)
         queryset = queryset.filter(Exists(through))
     if _many(filters.get("partner")):
-        from smartsafe.directory.models import Organisation
-
         partners = Organisation.objects.filter(_by_key(_many(filters["partner"]), code_field="slug"))
         through = Event.partners.through.objects.filter(event=OuterRef("pk"), organisation__in=partners)
         queryset = queryset.filter(Exists(through))

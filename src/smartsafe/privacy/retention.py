@@ -20,9 +20,11 @@ from django_tasks_db.models import DBTaskResult
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
 from smartsafe.cases.models import Artefact, Case, CaseKind, CaseNote, CaseState, TimelineEntry
+from smartsafe.evidence.actions import shred_for_retention
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.inbox.models import Call, InboundMessage, OutboundMessage
 from smartsafe.intake.models import Contact
+from smartsafe.portal.models import PublicReport, ReportArtefact
 from smartsafe.referrals.models import Referral, ReferralEvent, ReferralMessage
 
 from . import policies
@@ -182,8 +184,6 @@ def _chunks(ids, size=500):
 
 @transaction.atomic
 def anonymise_contacts(ids) -> None:
-    from smartsafe.portal.models import PublicReport, ReportArtefact
-
     for chunk in _chunks(list(ids)):
         Contact.objects.filter(pk__in=chunk).update(
             subject="",
@@ -260,8 +260,6 @@ def anonymise_outbound(ids) -> None:
 
 
 def shred_evidence(ids) -> None:
-    from smartsafe.evidence.actions import shred_for_retention
-
     for file in EvidenceFile.objects.filter(pk__in=ids, deleted_at__isnull=True):
         shred_for_retention(file=file)
 

@@ -36,6 +36,8 @@ from smartsafe.evidence.actions import export_files
 from . import queries
 from .actions import deliveries as delivery_actions
 from .models import OPEN_STATES, DeliveryMethod, DeliveryStatus, Referral
+from .packet_pdf import format_when
+from .packet_pdf import render as render_pdf
 from .packets import build_packet, in_language, localise, normalise_language, packet_bytes, packet_sha256
 
 log = logging.getLogger("smartsafe.referrals")
@@ -118,8 +120,6 @@ def deliver(referral_id: int) -> str:
 
 def build_message(referral: Referral, recipient: str) -> EmailMessage:
     """The e-mail: a short body in the packet language, the PDF and the JSON twin attached."""
-    from .packet_pdf import format_when, render
-
     packet = referral.packet or build_packet(referral)
     language = normalise_language(packet.get("language") or referral.packet_language)
     digest = referral.packet_sha256 or packet_sha256(packet)
@@ -151,7 +151,7 @@ def build_message(referral: Referral, recipient: str) -> EmailMessage:
         to=[recipient],
         headers={"X-Smartsafe-Referral": str(referral.pk), "X-Smartsafe-Packet-SHA256": digest},
     )
-    message.attach(f"{basename}.pdf", render(packet, language), "application/pdf")
+    message.attach(f"{basename}.pdf", render_pdf(packet, language), "application/pdf")
     message.attach(f"{basename}.json", packet_bytes(packet), "application/json")
     for filename, content, mimetype in _shared_evidence_attachments(referral):
         message.attach(filename, content, mimetype)

@@ -9,7 +9,7 @@ from .actions import MANUAL_METHODS, REFERENCE_MAX, TEXT_MAX
 from .models import DeliveryMethod, PacketLanguage, ReferralKind, ReferralState
 from .permissions import UNSENT_STATES
 from .presenters import institution_choices
-from .states import TRANSITIONS
+from .states import LABELS, TRANSITIONS
 
 VERSION_MAX = 2**31 - 1
 
@@ -145,8 +145,6 @@ class AnswerForm(TransitionForm):
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from .states import LABELS
-
         self.fields["action"].choices = [(a, LABELS[a]) for a in actions] or [
             (a, LABELS[a]) for a in ("acknowledge", "accept", "reject", "complete")
         ]

@@ -36,6 +36,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from smartsafe.evidence.models import EvidenceFile
 from smartsafe.taxonomy.translation import pick, to_latin
 
 SCHEMA = "smartsafe.referral-packet/1"
@@ -287,10 +288,6 @@ def _evidence_items(case) -> list[dict]:
     app's business, with its own custody log. Deleted files are left out (their content is gone,
     and a deletion may answer an erasure request).
     """
-    try:
-        from smartsafe.evidence.models import EvidenceFile
-    except ImportError:  # an installation without the evidence vault
-        return []
     files = EvidenceFile.objects.for_case(case).present().order_by("received_at", "pk")
     return [
         {

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from smartsafe.directory.models import Institution
+from smartsafe.directory.queries import search_institutions
 
 from .models import DeliveryMethod, DeliveryStatus, Referral, ReferralEvent, ReferralState
 from .permissions import actions_for, can_work_referrals, is_liaison_of
@@ -184,8 +185,6 @@ def institution_choices(text: str = "", *, keep: str = "") -> list[tuple[str, li
     """Active institutions for the "another institution" select, grouped by type, optionally
     narrowed by ``text`` (the directory's folded search: "nis" finds "Ниш"). ``keep`` (a code the
     person already chose) stays in the list whatever the search says, so a choice is never lost."""
-    from smartsafe.directory.queries import search_institutions
-
     found = list(search_institutions(text=text or "")[:INSTITUTION_CHOICES_MAX])
     if keep and all(i.code != keep for i in found):
         kept = Institution.objects.filter(code=keep, active=True).first()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from smartsafe.accounts.roles import Role
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
+from smartsafe.cases.models import CaseState
 
 from .models import Referral, ReferralMessage, ReferralState
 from .permissions import UNSENT_STATES, can_read_all_referrals, liaison_institution_id
@@ -114,8 +115,6 @@ _FORWARDED = Q(sent_at__isnull=False) & ~Q(state=ReferralState.REVOKED)
 def public_status(case) -> str:
     """What a reporter may know about their report: "received", "being_handled", "forwarded" or
     "closed". Never who handles it, nor which institution (see ``public_institutions``)."""
-    from smartsafe.cases.models import CaseState
-
     if case is None or case.state == CaseState.NEW:
         status = "received"
     else:

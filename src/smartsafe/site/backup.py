@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from smartsafe.audit.models import AuditEvent
 from smartsafe.audit.verify import verify_chain
-from smartsafe.evidence import crypto
+from smartsafe.evidence import crypto, hashing, storage
 from smartsafe.evidence.models import EvidenceFile
 
 FORMAT = 1
@@ -235,8 +235,6 @@ def verify_restored(manifest: dict, *, check_contents: bool = True) -> Check:
     evidence master key at hand (``check_contents``), each is also decrypted and its content
     compared with the SHA-256 recorded when it arrived.
     """
-    from smartsafe.evidence import crypto, hashing, storage
-
     check = Check()
     result = verify_chain()
     check.audit_events = result.count

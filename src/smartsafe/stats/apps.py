@@ -8,4 +8,5 @@ class StatsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the roll-up hooks)
+        # Imported here: connecting the roll-up hooks imports models, which need the app registry.
+        from . import receivers  # noqa: F401

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from smartsafe.taxonomy.models import Category, Channel, Municipality, ReporterType
 
 from .queries import Filters
+from .tables import Query
 
 
 class _Term(forms.ModelChoiceField):
@@ -33,8 +34,6 @@ class StatsFilterForm(forms.Form):
 
     def query(self):
         """A tables.Query from valid data (all time, no filters when invalid)."""
-        from .tables import Query
-
         if not self.is_valid():
             return Query()
         d = self.cleaned_data

@@ -13,6 +13,8 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
+from smartsafe.taxonomy.models import Category, Channel
+
 from . import queries
 
 THRESHOLD = 5
@@ -35,8 +37,6 @@ def suppress(items: list[tuple[str, int]]) -> list[tuple[str, object]]:
 
 
 def figures(year: int | None) -> dict:
-    from smartsafe.taxonomy.models import Category, Channel
-
     date_from = dt.date(year, 1, 1) if year else None
     date_to = dt.date(year, 12, 31) if year else None
     kinds = dict(Channel.Kind.choices)

@@ -30,6 +30,11 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
+from smartsafe.portal.models import PublicReport
+from smartsafe.prevention.queries import prevention_totals
+from smartsafe.referrals.models import Referral
+from smartsafe.taxonomy.models import Category, Channel, Municipality, ReporterType
+
 from .models import (
     CaseCategoryDaily,
     CaseCategoryMonthly,
@@ -58,8 +63,6 @@ class Filters:
 
     @classmethod
     def resolve(cls, **given) -> Filters:
-        from smartsafe.taxonomy.models import Category, Channel, Municipality, ReporterType
-
         models = {
             "channel": Channel,
             "category": Category,
@@ -195,11 +198,7 @@ def referred_by_category(date_from=None, date_to=None, f: Filters = NO_FILTERS) 
 
 
 def prevention(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> dict[str, int]:
-    """Prevention totals from the prevention app (zeros where it is not installed)."""
-    try:
-        from smartsafe.prevention.queries import prevention_totals
-    except ImportError:  # pragma: no cover - the app ships with the project
-        return dict.fromkeys(PREVENTION_KEYS, 0)
+    """Prevention totals from the prevention app."""
     extra = {}
     if f.municipality:
         extra["municipality"] = f.municipality.pk
@@ -227,8 +226,6 @@ def summary(date_from=None, date_to=None, **filters) -> dict:
 def contacts_by_channel_kind(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> dict[str, int]:
     """Contacts per kind of channel (web, e-mail, phone, social…): the four bars of the seed slide.
     Folded from the per-channel counts (the channel table is small), so no second scan."""
-    from smartsafe.taxonomy.models import Channel
-
     kinds = dict(Channel.objects.values_list("code", "kind"))
     out: dict[str, int] = {}
     for code, n in contacts_by_channel(date_from, date_to, f).items():
@@ -264,8 +261,6 @@ def trends(by: str, date_from=None, date_to=None, f: Filters = NO_FILTERS) -> li
 def response_times(date_from=None, date_to=None) -> list[dict]:
     """Per institution type, for referrals sent in the period: how many, and the median hours from
     sending to acknowledgement and to completion (None where none has happened)."""
-    from smartsafe.referrals.models import Referral
-
     qs = Referral.objects.filter(sent_at__isnull=False)
     if date_from:
         qs = qs.filter(sent_at__gte=day_bounds(date_from)[0])
@@ -331,10 +326,6 @@ COMPLETE_SCORE = 100
 
 def complete_reports(date_from=None, date_to=None, f: Filters = NO_FILTERS) -> dict:
     """Public reports filed in the period and how many were complete (portal completeness score)."""
-    try:
-        from smartsafe.portal.models import PublicReport
-    except ImportError:  # pragma: no cover
-        return {"reports": 0, "complete": 0, "share": None}
     qs = PublicReport.objects.all()
     if date_from:
         qs = qs.filter(created_at__gte=day_bounds(date_from)[0])

@@ -25,6 +25,9 @@ from django.db.models import Case as When_
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from smartsafe.cases.models import Case
+from smartsafe.intake.models import Contact
+
 from .models import (
     CaseCategoryDaily,
     CaseCategoryMonthly,
@@ -83,8 +86,6 @@ def _day(field: str):
 
 def _origin(field: str, case_ref: str):
     """The ``field`` of a case's earliest contact (by time received, then id)."""
-    from smartsafe.intake.models import Contact
-
     first = Contact.objects.filter(case=OuterRef(case_ref)).order_by("received_at", "pk").values(field)[:1]
     return Subquery(first)
 
@@ -99,8 +100,6 @@ def _write(model, rows: Iterable[dict]) -> int:
 
 
 def _contact_rows(days):
-    from smartsafe.intake.models import Contact
-
     contacts = Contact.objects.filter(_in_days("received_at", days)).order_by()
     non_data = When_(
         When(non_data_kind="", then=Value(False)), default=Value(True), output_field=BooleanField()
@@ -121,8 +120,6 @@ def _contact_rows(days):
 
 
 def _contact_topic_rows(days):
-    from smartsafe.intake.models import Contact
-
     through = Contact.topics.through.objects.filter(_in_days("contact__received_at", days)).order_by()
     for row in (
         through.annotate(d=_day("contact__received_at"))
@@ -139,8 +136,6 @@ def _contact_topic_rows(days):
 
 
 def _contact_workload_rows(days):
-    from smartsafe.intake.models import Contact
-
     contacts = Contact.objects.filter(_in_days("received_at", days), created_by__isnull=False).order_by()
     for row in contacts.annotate(d=_day("received_at")).values("d", "created_by_id").annotate(n=Count("pk")):
         yield {"day": row["d"], "user_id": row["created_by_id"], "source": "contacts", "count": row["n"]}
@@ -150,8 +145,6 @@ def _contact_workload_rows(days):
 
 
 def _case_rows(days):
-    from smartsafe.cases.models import Case
-
     cases = Case.objects.filter(_in_days("opened_at", days)).order_by()
     for row in (
         cases.annotate(
@@ -173,8 +166,6 @@ def _case_rows(days):
 
 
 def _case_category_rows(days):
-    from smartsafe.cases.models import Case
-
     through = Case.categories.through.objects.filter(_in_days("case__opened_at", days)).order_by()
     for row in (
         through.annotate(
@@ -197,8 +188,6 @@ def _case_category_rows(days):
 
 
 def _case_workload_rows(days):
-    from smartsafe.cases.models import Case
-
     cases = Case.objects.filter(_in_days("opened_at", days)).order_by()
     for row in cases.annotate(d=_day("opened_at")).values("d", "owner_id").annotate(n=Count("pk")):
         yield {"day": row["d"], "user_id": row["owner_id"], "source": "cases", "count": row["n"]}
@@ -379,8 +368,6 @@ def check() -> dict[str, int]:
 
 
 def case_days(case_ids: Iterable[int]) -> set[dt.date]:
-    from smartsafe.cases.models import Case
-
     ids = [i for i in set(case_ids) if i]
     if not ids:
         return set()

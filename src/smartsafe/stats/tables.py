@@ -11,6 +11,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from smartsafe.directory.models import Institution
+from smartsafe.taxonomy.models import Category, Channel
+
 from . import charts, queries
 from .charts import group
 from .permissions import can_view_workload
@@ -85,8 +88,6 @@ class Query:
 
 
 def contacts_by_channel_kind(q: Query) -> Table:
-    from smartsafe.taxonomy.models import Channel
-
     labels = dict(Channel.Kind.choices)
     data = queries.contacts_by_channel_kind(q.date_from, q.date_to, q.filters)
     total = sum(data.values())
@@ -106,8 +107,6 @@ def contacts_by_channel_kind(q: Query) -> Table:
 
 
 def contacts_by_channel(q: Query) -> Table:
-    from smartsafe.taxonomy.models import Channel
-
     data = queries.contacts_by_channel(q.date_from, q.date_to, q.filters)
     names = _names(Channel, data)
     items = [(names.get(code, code), n) for code, n in data.items()]
@@ -141,8 +140,6 @@ def cases(q: Query) -> Table:
 
 
 def referred_by_category(q: Query) -> Table:
-    from smartsafe.taxonomy.models import Category
-
     data = queries.referred_by_category(q.date_from, q.date_to, q.filters)
     names = _names(Category, data)
     total = sum(data.values())
@@ -209,8 +206,6 @@ def trend_month(q: Query) -> Table:
 
 
 def response_times(q: Query) -> Table:
-    from smartsafe.directory.models import Institution
-
     kinds = dict(Institution.Kind.choices)
     data = queries.response_times(q.date_from, q.date_to)
     title = str(TABLE_TITLES["response_times"])

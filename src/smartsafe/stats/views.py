@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from . import exports, public, queries, returns, tables
 from .forms import PublicYearForm, StatsFilterForm
 from .permissions import can_produce_reports, can_view_dashboard
+from .report_pdf import annual_report_pdf
 
 FORMATS = ("csv", "xlsx")
 
@@ -69,8 +70,6 @@ def _year(value: str) -> int:
 @require_GET
 def annual_report(request, year: str):
     _require(can_produce_reports(request.user))
-    from .report_pdf import annual_report_pdf
-
     year = _year(year)
     response = HttpResponse(annual_report_pdf(year), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="smartsafe-annual-report-{year}.pdf"'

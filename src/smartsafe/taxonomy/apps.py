@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
+from . import cache
+
 
 class TaxonomyConfig(AppConfig):
     name = "smartsafe.taxonomy"
@@ -9,7 +11,7 @@ class TaxonomyConfig(AppConfig):
     verbose_name = _("Taxonomy")
 
     def ready(self):
-        from . import cache
+        # Imported here: models need the app registry, and the cache receivers connect to them.
         from .models import Term
 
         # Any change to a term, through the admin, an import or a shell, empties this process's cache.

@@ -29,6 +29,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from . import models
+from .frameworks import CHI_LABELS, INSAFE_LABELS
+
 DATA_ROOT = Path(__file__).resolve().parent / "data"
 
 # File name (without .json) → model name, in load order.
@@ -121,8 +124,6 @@ def read_country(country: str) -> dict[str, list[dict]]:
     Validation runs against the current models (so a typo in a field name is an error); the
     loader later writes only the fields the target model has.
     """
-    from . import models
-
     folder = _country_dir(country)
     manifest = _read_json(folder / "country.json")
     country_code = manifest.get("country")
@@ -185,8 +186,6 @@ def _validated(path: Path, model, items: list, country_code: str) -> list[dict]:
 
 
 def _check_mappings(where: str, row: dict) -> None:
-    from .frameworks import CHI_LABELS, INSAFE_LABELS
-
     for name, known, listing in (
         ("chi_code", CHI_LABELS, "CHI_CATEGORIES"),
         ("insafe_code", INSAFE_LABELS, "INSAFE_CATEGORIES"),
@@ -226,8 +225,6 @@ def load(country: str | None = None, *, apps=None, using: str = DEFAULT_DB_ALIAS
 
 
 def _current_model(model_name: str):
-    from . import models
-
     return getattr(models, model_name)
 
 

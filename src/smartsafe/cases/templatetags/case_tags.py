@@ -16,6 +16,13 @@ from django.utils.translation import gettext as _
 
 from smartsafe.cases.models import ArtefactKind, Case, CaseLink, CaseState
 from smartsafe.cases.states import TRANSITIONS
+from smartsafe.directory.models import Institution
+from smartsafe.inbox.models import ChannelKind  # the inbox app writes the message entries
+from smartsafe.intake.titles import render as render_title
+from smartsafe.referrals.states import LABELS as REFERRAL_STEP_LABELS
+from smartsafe.taxonomy import cache as taxonomy_cache
+from smartsafe.taxonomy.models import Channel
+from smartsafe.taxonomy.translation import pick
 
 register = template.Library()
 
@@ -47,9 +54,7 @@ def _sentence(entry, actor) -> str:
     data = entry.data or {}
     kind = entry.kind
     if kind == "opened":
-        from smartsafe.intake.titles import render
-
-        title = render(data.get("title_template", ""), data.get("title_args")) or data.get("title", "")
+        title = render_title(data.get("title_template", ""), data.get("title_args")) or data.get("title", "")
         return format_html(_("{actor} opened the case “{title}”."), actor=actor, title=title)
     if kind == "contact_linked":
         return format_html(
@@ -141,8 +146,6 @@ def _sentence(entry, actor) -> str:
             subject=data.get("subject", ""),
         )
     if kind in ("message_sent", "message_received"):
-        from smartsafe.inbox.models import ChannelKind  # the inbox app writes these entries
-
         channel = _label(ChannelKind, data.get("channel", ""))
         if kind == "message_sent":
             return format_html(
@@ -161,9 +164,6 @@ def _sentence(entry, actor) -> str:
 
 def _channel_name(code: str) -> str:
     """A channel's name in the reader's language (``web_form`` → "Web form"); the code if unknown."""
-    from smartsafe.taxonomy import cache as taxonomy_cache
-    from smartsafe.taxonomy.models import Channel
-
     term = taxonomy_cache.by_code(Channel, code or "")
     return term.name if term else code
 
@@ -189,12 +189,8 @@ _NAMES_TTL = 300  # seconds; institutions are renamed rarely, and a timeline can
 
 def _institution_name(code: str) -> str:
     """An institution's name in the reader's language, without a query per timeline line."""
-    from smartsafe.taxonomy.translation import pick
-
     cached = _INSTITUTION_NAMES.get(code)
     if cached is None or time.monotonic() - cached[0] > _NAMES_TTL:
-        from smartsafe.directory.models import Institution
-
         _INSTITUTION_NAMES.clear()
         for each in Institution.objects.only("code", "name_sr", "name_en"):
             _INSTITUTION_NAMES[each.code] = (time.monotonic(), each.name_sr, each.name_en)
@@ -204,8 +200,6 @@ def _institution_name(code: str) -> str:
 
 def _referral_sentence(event: str, data: dict, actor) -> str:
     """Referral events written by the referral workflow (``referrals/actions.py``, ``delivery.py``)."""
-    from smartsafe.referrals.states import LABELS
-
     institution = _institution_name(data.get("institution", ""))
     sentences = {
         "create": _("{actor} drafted a referral to {institution}."),
@@ -228,7 +222,7 @@ def _referral_sentence(event: str, data: dict, actor) -> str:
             _("{actor}: referral to {institution} — {step}."),
             actor=actor,
             institution=institution,
-            step=LABELS.get(event, event),
+            step=REFERRAL_STEP_LABELS.get(event, event),
         )
     extras = []
     if data.get("on_behalf"):

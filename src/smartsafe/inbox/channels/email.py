@@ -20,10 +20,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from smartsafe.inbox.models import OutboundMessage
 from smartsafe.inbox.secrets import SecretsUnreadable
 
 from . import mime
-from .automatic import LOOP_HEADER, OUR_ID_PREFIX
+from .automatic import LOOP_HEADER, OUR_ID_PREFIX, classify
 from .base import Adapter, Normalised, NormalisedFile, SendFailed
 
 MAX_SUMMARY = 50_000
@@ -69,8 +70,6 @@ def reply_subject(subject: str, case_reference: str = "") -> str:
 
 def compose_reply(*, account, target, case, body: str):
     """An unsaved ``OutboundMessage`` answering ``target`` with the proper threading headers."""
-    from smartsafe.inbox.models import OutboundMessage
-
     references = mime.parse_ids(target.headers.get("references", ""))
     if target.message_id:
         references.append(target.message_id)
@@ -166,8 +165,6 @@ class EmailAdapter(Adapter):
 
     def normalise(self, account, raw) -> Normalised:
         parsed = mime.parse(raw)
-        from .automatic import classify
-
         return Normalised(
             provider_id=parsed.provider_id,
             sender_id=parsed.from_address,

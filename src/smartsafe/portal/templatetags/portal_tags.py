@@ -6,6 +6,8 @@ from django import template
 
 from smartsafe.cases.models import Case
 from smartsafe.cases.permissions import can_work_cases
+from smartsafe.portal import answers as report_answers_module
+from smartsafe.portal.models import PublicReport
 from smartsafe.portal.queries import staff_completeness_for
 
 register = template.Library()
@@ -32,9 +34,6 @@ def report_answers(contact):
     """A web report's contact read as the reporter wrote it: their own words, then each answer as
     a labelled field in the reader's language (not the summary's text in the centre's language).
     Nothing for other contacts, which show their summary. The page has checked access already."""
-    from smartsafe.portal import answers as report_answers_module
-    from smartsafe.portal.models import PublicReport
-
     report = PublicReport.objects.filter(contact=contact).first()
     if report is None:
         return {"report": None, "contact": contact}

@@ -103,6 +103,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  API docs: http://{host}:{port}/api/docs/")
         if settings.DEMO:
             try:
+                # Imported here: core imports no app at load time; only demo mode prints the logins.
                 from smartsafe.demo.accounts import DEMO_LOGINS
             except ImportError:
                 DEMO_LOGINS = []
