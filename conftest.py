@@ -5,7 +5,7 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from smartsafe.core import testing
+from smartsafe import testing
 
 # CI runs the same examples every time (a gate must not change its mind between two runs of one
 # commit) and never fails on wall-clock deadlines of a loaded machine. Locally, every run explores

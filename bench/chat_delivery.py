@@ -60,7 +60,7 @@ def make_chats(n: int) -> list[tuple[int, str, str]]:
     from django.test import Client
 
     from smartsafe.chat import actions, queries
-    from smartsafe.core.testing import make_user
+    from smartsafe.testing import make_user
 
     chats, cookie = [], ""
     for i in range(n):

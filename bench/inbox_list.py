@@ -150,10 +150,10 @@ def generate(n_contacts: int) -> None:
     from django.db import connection, transaction
 
     from smartsafe.cases.models import Case
-    from smartsafe.core.testing import make_user
     from smartsafe.core.text import fold
     from smartsafe.intake.models import Contact
     from smartsafe.taxonomy.models import Channel
+    from smartsafe.testing import make_user
 
     channels = list(Channel.objects.order_by("pk").values_list("pk", flat=True))
     web = Channel.objects.filter(code="web").values_list("pk", flat=True).first() or channels[0]
@@ -278,7 +278,7 @@ def session_cookie() -> str:
     from django.conf import settings
     from django.test import Client
 
-    from smartsafe.core.testing import make_user
+    from smartsafe.testing import make_user
 
     client = Client()
     client.force_login(make_user("counsellor", "bench-counsellor"))

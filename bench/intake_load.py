@@ -173,7 +173,7 @@ def run(url, env, *, web, workers, levels, count, busy_day, tmp) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from smartsafe.core import testing
+    from smartsafe import testing
     from smartsafe.inbox import actions as inbox_actions
     from smartsafe.inbox.models import InboundMessage
     from smartsafe.intake.models import Contact

@@ -66,9 +66,9 @@ def generate(n_contacts: int, seed: int = 1) -> dict:
     from django.utils import timezone
 
     from smartsafe.cases.models import Case
-    from smartsafe.core.testing import make_user
     from smartsafe.intake.models import Contact
     from smartsafe.taxonomy.models import Category, Channel, Municipality, ReporterType
+    from smartsafe.testing import make_user
 
     rng = random.Random(seed)
     zone = timezone.get_default_timezone()
@@ -177,8 +177,8 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from smartsafe.core.testing import make_user
     from smartsafe.stats import queries, rollups
+    from smartsafe.testing import make_user
 
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0, autoclobber=True)

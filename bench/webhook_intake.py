@@ -59,7 +59,7 @@ def configure(tmp: Path) -> None:
 
 
 def accounts():
-    from smartsafe.core import testing
+    from smartsafe import testing
     from smartsafe.inbox import actions
 
     for code in ("viber", "telegram"):

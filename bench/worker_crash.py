@@ -136,7 +136,7 @@ def main() -> int:
         django.setup()
         from django_tasks_db.models import DBTaskResult
 
-        from smartsafe.core import testing
+        from smartsafe import testing
         from smartsafe.inbox import actions
         from smartsafe.inbox.models import InboundMessage
 

@@ -57,7 +57,7 @@ WRITERS = {
     "advice/starter.py": "loads the shipped starter articles",
     "cases/references.py": "the yearly case-reference counter, taken inside open_case",
     "accounts/authentication.py": "stamps an API token's last use while authenticating a request",
-    "core/testing.py": "test personas and fixtures for the test suites",
+    "testing.py": "test personas and fixtures for the test suites",
     "privacy/retention.py": "the retention job: anonymises and deletes across apps by design, audited",
 }
 

@@ -25,9 +25,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from smartsafe import testing
 from smartsafe.accounts.actions import create_api_token
 from smartsafe.audit.verify import verify_chain
-from smartsafe.core import testing
 from smartsafe.core.liveserver import Call, Platform, drive, until
 from smartsafe.core.samples import viber_delivery
 from smartsafe.inbox import actions as inbox_actions

@@ -30,7 +30,7 @@ from smartsafe.core.tests import pgcluster
 VIBER_TOKEN = "restart-viber-token-0123456789abcd"
 ROUNDS = 30
 SETUP = f"""
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.inbox import actions
 testing.channel("viber")
 account = actions.create_account(kind="viber", name="Viber", settings={{}}, token={VIBER_TOKEN!r})

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from smartsafe.core import testing
+from smartsafe import testing
 
 ROLES = ["counsellor", "supervisor", "auditor", "analyst", "prevention", "admin", "liaison", None]
 SKIP_PREFIXES = ("admin/", "static/", "media", "__")  # Django admin is Django's own, well-tested code

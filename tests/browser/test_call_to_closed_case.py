@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from smartsafe.cases.models import Case, CaseState
-from smartsafe.core.testing import make_user
 from smartsafe.intake.models import Contact, ContactState
 from smartsafe.taxonomy.models import Category, Channel, Municipality
+from smartsafe.testing import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

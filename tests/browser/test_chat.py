@@ -26,12 +26,12 @@ from django.core.cache import cache
 from django.db import connections
 from playwright.sync_api import expect
 
+from smartsafe import testing
 from smartsafe.chat.models import ChatSession, ChatState
 from smartsafe.config import asgi
-from smartsafe.core import testing
-from smartsafe.core.testing import make_user
 from smartsafe.inbox.models import CannedReply
 from smartsafe.taxonomy import loading
+from smartsafe.testing import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

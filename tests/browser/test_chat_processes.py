@@ -21,8 +21,8 @@ from playwright.sync_api import expect
 
 from smartsafe.chat.models import ChatMessage, ChatSession, ChatState
 from smartsafe.core.liveserver import Platform
-from smartsafe.core.testing import make_user
 from smartsafe.taxonomy import loading
+from smartsafe.testing import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

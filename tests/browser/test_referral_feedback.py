@@ -14,10 +14,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from smartsafe.core.testing import make_case, make_user
 from smartsafe.directory.models import Institution
 from smartsafe.referrals.models import Referral, ReferralState, RoutingRule
 from smartsafe.taxonomy.models import Category
+from smartsafe.testing import make_case, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

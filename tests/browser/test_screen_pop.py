@@ -26,9 +26,9 @@ from playwright.sync_api import expect
 
 from smartsafe.accounts.actions import create_api_token
 from smartsafe.config import asgi
-from smartsafe.core.testing import make_user
 from smartsafe.inbox.models import Call
 from smartsafe.taxonomy.models import Channel
+from smartsafe.testing import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from smartsafe.core.testing import make_case, make_contact, make_user
 from smartsafe.taxonomy import loading
 from smartsafe.taxonomy.models import Category, Channel
+from smartsafe.testing import make_case, make_contact, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,11 +18,11 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from smartsafe.core.testing import make_user
 from smartsafe.inbox.models import OutboundMessage, OutboundStatus
 from smartsafe.inbox.tests import fake_providers
 from smartsafe.inbox.tests.fake_providers import VIBER_TOKEN, make_account, viber_message
 from smartsafe.intake.models import Contact
+from smartsafe.testing import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

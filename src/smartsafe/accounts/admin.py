@@ -1,4 +1,5 @@
-"""Django admin for accounts: users with their role and institution; API tokens read-only.
+"""Django admin for accounts: users with their role (and, added by the directory app, a liaison's
+institution); API tokens read-only.
 
 The admin's own login form would skip allauth's two-factor step, so it is replaced by allauth's
 ``secure_admin_login``: it sends people to the normal login (password + code) and back.
@@ -13,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from smartsafe.accounts.admin_access import STAFF
-from smartsafe.directory.models import InstitutionMember
 
 from . import actions
 from .models import ApiToken, User
@@ -22,22 +22,15 @@ from .roles import Role
 admin.site.login = secure_admin_login(admin.site.login)
 
 
-class InstitutionMemberInline(admin.StackedInline):
-    model = InstitutionMember
-    extra = 0
-    max_num = 1
-    can_delete = True
-    verbose_name = _("institution (for liaisons)")
-    verbose_name_plural = _("institution (for liaisons)")
-
-
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     exposure = STAFF
     list_display = ("username", "display_name", "role", "institution", "is_active", "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
-    inlines = [InstitutionMemberInline]
+    # A liaison's institution is edited on this page too: the directory app adds its inline
+    # (directory/admin.py), since the membership is its record.
+    inlines: list = []
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email", "phone_extension")}),

@@ -7,8 +7,6 @@ Every helper answers False (or None) for anonymous and deactivated accounts, so 
 
 from __future__ import annotations
 
-from smartsafe.directory.models import InstitutionMember
-
 from .roles import CASE_READER_ROLES, CASEWORK_ROLES, Role
 
 
@@ -32,18 +30,6 @@ def is_supervisor(user) -> bool:
 
 def is_liaison(user) -> bool:
     return _active(user) and user.role == Role.LIAISON
-
-
-def liaison_institution(user):
-    """The institution a liaison works for, or None (not a liaison, or no membership yet).
-
-    A liaison without a membership sees nothing: scoping by a missing institution must deny, never
-    fall back to "everything".
-    """
-    if not is_liaison(user):
-        return None
-    membership = InstitutionMember.objects.select_related("institution").filter(user=user).first()
-    return membership.institution if membership else None
 
 
 def can_browse_audit(user) -> bool:

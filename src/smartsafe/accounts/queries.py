@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 
 from .models import ApiToken
-from .permissions import liaison_institution
+from .permissions import is_liaison
 from .roles import CASEWORK_ROLES
 
 
@@ -33,7 +33,11 @@ def mfa_status(user) -> dict:
 
 
 def profile_facts(user) -> dict:
-    return {"institution": liaison_institution(user), "mfa": mfa_status(user)}
+    """What the profile page says of the person. A liaison's institution is the directory's
+    record, read through the relation the directory app puts on the user (accounts, below it,
+    imports nothing of it)."""
+    membership = getattr(user, "institution_membership", None) if is_liaison(user) else None
+    return {"institution": membership.institution if membership else None, "mfa": mfa_status(user)}
 
 
 def caseworkers():

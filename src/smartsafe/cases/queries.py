@@ -10,19 +10,12 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
-from smartsafe.accounts.roles import Role
 from smartsafe.audit import codes
 from smartsafe.audit.log import record
+from smartsafe.directory.permissions import liaison_institution_id
 
 from .models import Artefact, Case, CaseNote, TimelineEntry
 from .permissions import can_read_cases
-
-
-def liaison_institution_id(user) -> int | None:
-    if not (user and user.is_authenticated and user.is_active and user.role == Role.LIAISON):
-        return None
-    membership = getattr(user, "institution_membership", None)
-    return membership.institution_id if membership else None
 
 
 def cases_visible_to(user):

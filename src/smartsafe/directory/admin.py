@@ -11,10 +11,28 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from smartsafe.accounts.admin import UserAdmin
 from smartsafe.accounts.admin_access import REFERENCE, STAFF
 
 from . import actions
 from .models import InspireApproach, InspireStrategy, Institution, InstitutionMember, Organisation, Service
+
+
+class InstitutionMemberInline(admin.StackedInline):
+    """On a user's admin page: the institution a liaison works for (one at most)."""
+
+    model = InstitutionMember
+    extra = 0
+    max_num = 1
+    can_delete = True
+    verbose_name = _("institution (for liaisons)")
+    verbose_name_plural = _("institution (for liaisons)")
+
+
+# The membership is the directory's record, so the directory puts it on the user's page (accounts,
+# below it in the layers, imports nothing of the directory). accounts' admin loads first
+# (INSTALLED_APPS order), so its registration is there to extend.
+UserAdmin.inlines = [*UserAdmin.inlines, InstitutionMemberInline]
 
 
 class MemberInline(admin.TabularInline):

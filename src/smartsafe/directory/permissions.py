@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from smartsafe.accounts.permissions import is_liaison
 from smartsafe.accounts.roles import Role
+
+from .models import InstitutionMember
 
 # The people who refer: counsellors and supervisors, and administrators who keep the data.
 DIRECTORY_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR, Role.ADMIN})
@@ -21,3 +24,25 @@ def can_browse_directory(user) -> bool:
 def can_manage_directory(user) -> bool:
     """Administrators edit institutions and organisations (in the Django admin) and run imports."""
     return _active(user) and (user.role == Role.ADMIN or user.is_superuser)
+
+
+def liaison_institution_id(user) -> int | None:
+    """The id of the institution a liaison works for, or None: what the query layers of cases and
+    referrals scope a liaison by (read through the membership relation on the user, cached with it
+    for the request)."""
+    if not is_liaison(user):
+        return None
+    membership = getattr(user, "institution_membership", None)
+    return membership.institution_id if membership else None
+
+
+def liaison_institution(user):
+    """The institution a liaison works for, or None (not a liaison, or no membership yet).
+
+    A liaison without a membership sees nothing: scoping by a missing institution must deny, never
+    fall back to "everything". The membership is the directory's record, so the question is too.
+    """
+    if not is_liaison(user):
+        return None
+    membership = InstitutionMember.objects.select_related("institution").filter(user=user).first()
+    return membership.institution if membership else None

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from smartsafe.accounts.roles import CASE_READER_ROLES, CASEWORK_ROLES, Role
+from smartsafe.directory.permissions import liaison_institution_id
 
 from .models import ReferralState
 from .states import INSTITUTION_ACTIONS, SUPERVISOR_ACTIONS, TRANSITIONS, allowed_actions
@@ -42,13 +43,6 @@ def can_work_referrals(user) -> bool:
 
 def is_supervisor(user) -> bool:
     return _active(user) and user.role == Role.SUPERVISOR
-
-
-def liaison_institution_id(user) -> int | None:
-    if not (_active(user) and user.role == Role.LIAISON):
-        return None
-    membership = getattr(user, "institution_membership", None)
-    return membership.institution_id if membership else None
 
 
 def is_liaison_of(user, referral) -> bool:

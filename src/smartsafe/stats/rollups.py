@@ -335,9 +335,7 @@ def _counted(rows, dims) -> Counter:
 
 
 def _dims(model) -> tuple[str, ...]:
-    return tuple(
-        f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "count")
-    )
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "count"))
 
 
 def check() -> dict[str, int]:

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def superuser(db):
-    from smartsafe.core.testing import make_user
+    from smartsafe.testing import make_user
 
     user = make_user("admin")
     user.is_staff = user.is_superuser = True

@@ -7,7 +7,7 @@ from smartsafe.advice import actions
 from smartsafe.advice.models import Article, Status
 from smartsafe.audit.models import AuditEvent
 from smartsafe.core.concurrency import StaleVersion
-from smartsafe.core.testing import category, make_user
+from smartsafe.testing import category, make_user
 
 from .helpers import COMPLETE, make_article
 

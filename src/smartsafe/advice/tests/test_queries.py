@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from smartsafe.advice import actions, queries
 from smartsafe.advice.models import Article
-from smartsafe.core.testing import category, make_user
+from smartsafe.testing import category, make_user
 
 from .helpers import make_article
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from smartsafe.advice.models import Article
-from smartsafe.core.testing import category, make_user
+from smartsafe.testing import category, make_user
 
 from .helpers import make_article
 

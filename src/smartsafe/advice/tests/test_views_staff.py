@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from smartsafe.advice.models import Article, Status
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import category, make_user
+from smartsafe.testing import category, make_user
 
 from .helpers import COMPLETE, make_article
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 from rest_framework.test import APIClient
 
+from smartsafe import testing
 from smartsafe.accounts.models import ApiToken
-from smartsafe.core import testing
 from smartsafe.taxonomy.models import AgeBand, Municipality, ReporterType, Sex
 
 

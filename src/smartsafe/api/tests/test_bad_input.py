@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartsafe.core.testing import make_case, make_contact
+from smartsafe.testing import make_case, make_contact
 
 pytestmark = pytest.mark.django_db
 CONTACTS, CASES = "/api/v1/contacts/", "/api/v1/cases/"

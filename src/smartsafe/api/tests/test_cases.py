@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.models import Case
-from smartsafe.core.testing import make_case, make_contact, make_user
+from smartsafe.testing import make_case, make_contact, make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/cases/"

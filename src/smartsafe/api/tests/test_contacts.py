@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import make_contact, make_user
 from smartsafe.intake.models import Contact
+from smartsafe.testing import make_contact, make_user
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/contacts/"

@@ -21,8 +21,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from smartsafe import testing
 from smartsafe.accounts.models import ApiToken
-from smartsafe.core import testing
 from smartsafe.inbox.api_telephony import SERVICE_USERNAME
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pytest
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.actions import share_with_institution
-from smartsafe.core import testing
 
 pytestmark = pytest.mark.django_db
 

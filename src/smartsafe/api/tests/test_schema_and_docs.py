@@ -61,7 +61,7 @@ def test_swagger_init_script_is_served_separately(api):
 
 
 def test_browsable_pages_render(api, counsellor, terms):
-    from smartsafe.core.testing import make_case, make_contact
+    from smartsafe.testing import make_case, make_contact
 
     contact, case = make_contact(counsellor), make_case(counsellor)
     for url in (

@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import make_contact
 from smartsafe.taxonomy.models import Category, Municipality
+from smartsafe.testing import make_contact
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import make_case, make_contact
+from smartsafe.testing import make_case, make_contact
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from smartsafe.audit.models import AuditEvent
 from smartsafe.cases import actions
 from smartsafe.cases.models import Case, CaseLink, ReferenceSequence
 from smartsafe.core.concurrency import StaleVersion
-from smartsafe.core.testing import category, make_case, make_contact, platform
 from smartsafe.intake.models import ContactState
+from smartsafe.testing import category, make_case, make_contact, platform
 
 pytestmark = pytest.mark.django_db
 

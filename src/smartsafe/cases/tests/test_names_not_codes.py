@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from smartsafe import testing
 from smartsafe.cases import actions
-from smartsafe.core import testing
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django.http import Http404
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.actions import share_with_institution
 from smartsafe.cases.queries import access_case, cases_visible_to
-from smartsafe.core.testing import make_case, make_user
+from smartsafe.testing import make_case, make_user
 
 pytestmark = pytest.mark.django_db
 

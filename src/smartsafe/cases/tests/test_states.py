@@ -6,7 +6,7 @@ from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.actions import transition_case
 from smartsafe.cases.models import CaseState, TimelineEntry
 from smartsafe.cases.states import TRANSITIONS, IllegalTransition, allowed_actions
-from smartsafe.core.testing import make_case
+from smartsafe.testing import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_only_supervisors_approve_or_reject(counsellor, other_counsellor, superv
 
 @pytest.mark.parametrize("role", ["auditor", "analyst", "prevention", "admin", "liaison"])
 def test_roles_without_casework_cannot_move_cases(counsellor, role):
-    from smartsafe.core.testing import make_user
+    from smartsafe.testing import make_user
 
     case = make_case(counsellor)
     with pytest.raises(PermissionDenied):

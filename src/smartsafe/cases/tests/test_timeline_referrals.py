@@ -4,7 +4,7 @@ import pytest
 
 from smartsafe.cases.models import TimelineEntry
 from smartsafe.cases.templatetags.case_tags import timeline_sentence
-from smartsafe.core.testing import make_case
+from smartsafe.testing import make_case
 
 pytestmark = pytest.mark.django_db
 

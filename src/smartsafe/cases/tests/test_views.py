@@ -9,8 +9,8 @@ from django.utils import timezone
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.actions import add_artefact, share_with_institution
 from smartsafe.cases.models import Case
-from smartsafe.core.testing import category, make_case, make_contact, make_user, platform
 from smartsafe.intake.models import ContactState
+from smartsafe.testing import category, make_case, make_contact, make_user, platform
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases import actions
 from smartsafe.cases.models import Case, CaseState
-from smartsafe.core.testing import category, make_case, make_institution, platform
+from smartsafe.testing import category, make_case, make_institution, platform
 
 pytestmark = pytest.mark.django_db
 

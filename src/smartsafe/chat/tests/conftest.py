@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from smartsafe.core import testing
+from smartsafe import testing
 
 
 @pytest.fixture(autouse=True)

@@ -153,7 +153,7 @@ def png() -> bytes:
 def test_a_file_in_the_chat_goes_to_the_evidence_vault_by_the_categorys_rules(client, counsellor):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from smartsafe.core import testing
+    from smartsafe import testing
     from smartsafe.evidence.models import EvidenceFile
 
     body = client.post("/public/chat/start/", {"language": "en"}).json()

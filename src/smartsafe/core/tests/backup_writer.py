@@ -14,7 +14,7 @@ import django
 
 def main(stop_file: Path) -> None:
     django.setup()
-    from smartsafe.core import testing
+    from smartsafe import testing
     from smartsafe.evidence.actions import receive_file
 
     author = testing.make_user("counsellor", "backup-writer")

@@ -10,7 +10,7 @@ import pytest
 from django.utils import formats, timezone, translation
 
 import smartsafe
-from smartsafe.core import testing
+from smartsafe import testing
 
 ROOT = Path(smartsafe.__file__).parent
 # Machine values: ISO 8601 for datetime attributes and form values, the zone's name, a weekday.

@@ -10,8 +10,8 @@ import pytest
 from django.db import OperationalError, connection, transaction
 
 from smartsafe.core.retry import retry_on_conflict
-from smartsafe.core.testing import make_contact
 from smartsafe.intake.models import Contact
+from smartsafe.testing import make_contact
 
 
 def refuse(state: str = "40001") -> None:

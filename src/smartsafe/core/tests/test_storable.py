@@ -2,9 +2,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smartsafe.core.testing import channel
 from smartsafe.core.text import storable
 from smartsafe.intake.actions import receive_contact
+from smartsafe.testing import channel
 
 
 @given(

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.utils import timezone
 
+from smartsafe import testing
 from smartsafe.cases.actions import open_case
 from smartsafe.cases.models import (
     Artefact,
@@ -22,7 +23,6 @@ from smartsafe.cases.models import (
     ReferenceSequence,
     TimelineEntry,
 )
-from smartsafe.core import testing
 from smartsafe.core.text import fold, fold_many
 from smartsafe.demo import loader, phrases, profile
 from smartsafe.demo.plan import build_plan

@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from smartsafe.core.testing import make_user
 from smartsafe.directory import actions
 from smartsafe.directory.models import Institution, Organisation
+from smartsafe.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

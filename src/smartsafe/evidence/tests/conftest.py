@@ -2,7 +2,7 @@
 
 import pytest
 
-from smartsafe.core import testing
+from smartsafe import testing
 
 
 @pytest.fixture(autouse=True)

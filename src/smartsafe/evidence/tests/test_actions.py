@@ -11,10 +11,10 @@ from django.test import TestCase
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.queries import linked_cases
-from smartsafe.core.testing import make_case, make_contact
 from smartsafe.evidence import actions, hashing, queries, storage
 from smartsafe.evidence.models import CustodyAppendOnly, CustodyEvent, DuplicateMatch, EvidenceFile
 from smartsafe.evidence.validation import EvidenceRejected
+from smartsafe.testing import make_case, make_contact
 
 from . import samples
 

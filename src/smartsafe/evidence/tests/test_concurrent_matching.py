@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from smartsafe.core.testing import TEST_VAULT_KEY as TEST_KEY
-from smartsafe.core.testing import make_contact
 from smartsafe.core.tests.live import child_env
 from smartsafe.evidence.models import CustodyEvent, DuplicateMatch, EvidenceFile
+from smartsafe.testing import TEST_VAULT_KEY as TEST_KEY
+from smartsafe.testing import make_contact
 
 DRAWINGS = (41, 42, 43, 44)
 VERSIONS = ("original", "rotate90", "flip_horizontal")

@@ -106,9 +106,9 @@ def test_outside_demo_mode_a_missing_key_stops_the_vault_and_the_system_check(se
 @pytest.mark.django_db
 def test_rotation_rewraps_every_file_key_without_touching_the_content(settings, tmp_path, counsellor):
     from smartsafe.audit.models import AuditEvent
-    from smartsafe.core.testing import make_case
     from smartsafe.evidence import actions, storage
     from smartsafe.evidence.models import CustodyEvent, EvidenceFile
+    from smartsafe.testing import make_case
 
     case = make_case(counsellor)
     old_id = crypto.current_key().id
@@ -149,9 +149,9 @@ def test_rotation_rewraps_every_file_key_without_touching_the_content(settings, 
 @pytest.mark.django_db
 def test_rolling_rotation_with_previous_keys(settings, tmp_path, counsellor):
     """New key configured first, old key kept as previous: both open, then --to-current moves all."""
-    from smartsafe.core.testing import make_case
     from smartsafe.evidence import actions
     from smartsafe.evidence.models import EvidenceFile
+    from smartsafe.testing import make_case
 
     case = make_case(counsellor)
     old_file = actions.receive_file(data=b"old", filename="old.txt", case=case, via="staff", actor=counsellor)

@@ -14,10 +14,10 @@ from django.test import Client
 
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.queries import linked_cases
-from smartsafe.core.testing import make_case
 from smartsafe.evidence import actions, hashing
 from smartsafe.evidence.models import DuplicateMatch, EvidenceFile
 from smartsafe.evidence.tasks import link_pending_duplicates
+from smartsafe.testing import make_case
 
 from . import samples
 

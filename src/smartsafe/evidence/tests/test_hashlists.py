@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import make_case, make_contact
 from smartsafe.evidence import actions, hashing, hashlists
 from smartsafe.evidence.models import HashAlgorithm, KnownContentMatch, KnownHash, KnownHashList
+from smartsafe.testing import make_case, make_contact
 
 from . import samples
 

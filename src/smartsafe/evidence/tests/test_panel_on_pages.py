@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from smartsafe.core.testing import make_case, make_contact
 from smartsafe.evidence.actions import receive_file
+from smartsafe.testing import make_case, make_contact
 
 pytestmark = pytest.mark.django_db
 

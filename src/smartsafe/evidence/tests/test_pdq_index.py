@@ -5,10 +5,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartsafe.core.testing import make_contact
 from smartsafe.evidence import hashing, matching, pdq_index
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.evidence.pdq_index import PdqIndex, exact_scan, hex_to_words
+from smartsafe.testing import make_contact
 
 
 def _near(rng, words: np.ndarray, bits: int) -> np.ndarray:

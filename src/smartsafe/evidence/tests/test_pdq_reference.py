@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from smartsafe.cases.queries import linked_cases
-from smartsafe.core.testing import make_case
 from smartsafe.evidence import actions, hashing
 from smartsafe.evidence.models import DuplicateMatch
+from smartsafe.testing import make_case
 
 DATA = Path(__file__).parent / "data" / "pdq-reference"
 ORIGINAL = "bridge-1-original.jpg"

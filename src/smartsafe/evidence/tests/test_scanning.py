@@ -5,11 +5,11 @@ import socket
 import pytest
 
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import make_contact
 from smartsafe.evidence import actions, scanning
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.evidence.tasks import rescan_unscanned
 from smartsafe.evidence.validation import EvidenceRejected
+from smartsafe.testing import make_contact
 
 from . import samples
 from .fake_clamd import FakeClamdTCP, FakeClamdUnix

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import transaction
 
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import make_contact
 from smartsafe.evidence import actions, storage, sweeper
 from smartsafe.evidence.models import EvidenceFile
+from smartsafe.testing import make_contact
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from django.test import TestCase
 
 from smartsafe.cases.queries import linked_cases
-from smartsafe.core.testing import make_case, make_contact
 from smartsafe.evidence import actions, hashing
 from smartsafe.evidence.models import DuplicateMatch, KnownContentMatch, VideoFrameHash
 from smartsafe.evidence.validation import EvidenceRejected, validate_upload
+from smartsafe.testing import make_case, make_contact
 
 from . import samples
 

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import make_case, make_contact
 from smartsafe.evidence import actions
 from smartsafe.evidence.models import EvidenceFile
+from smartsafe.testing import make_case, make_contact
 
 from . import samples
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from smartsafe.core import testing
+from smartsafe import testing
 
 from .phone import exchange, pbx  # noqa: F401  (the phone line's fixtures)
 

@@ -385,7 +385,7 @@ def fake_provider(fake_provider_server):
 
 def make_account(kind: str, fake: FakeProviders | None = None, *, name: str = "", **settings):
     """A messenger channel account with its secrets, its API pointed at ``fake``."""
-    from smartsafe.core import testing
+    from smartsafe import testing
     from smartsafe.inbox import actions
 
     testing.channel(kind)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from smartsafe import testing
 from smartsafe.accounts.actions import create_api_token
-from smartsafe.core import testing
 
 EVENTS_URL = "/api/v1/telephony/events"
 NUMBER = "+381 64 123 4567"

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core import testing
 from smartsafe.inbox import actions, secrets
 from smartsafe.inbox.models import ChannelAccount, InboundMessage
 

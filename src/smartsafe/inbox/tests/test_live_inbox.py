@@ -13,8 +13,8 @@ from django.db import transaction
 from django.test import AsyncClient, Client
 from django.utils import timezone
 
+from smartsafe import testing
 from smartsafe.config.asgi import application
-from smartsafe.core import testing
 from smartsafe.inbox import live
 from smartsafe.inbox.models import ContactOpened
 from smartsafe.intake import actions

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from smartsafe.cases.models import TimelineEntry
-from smartsafe.core.testing import make_case
 from smartsafe.inbox import actions
 from smartsafe.inbox.models import CannedReply, InboundMessage, OutboundMessage, OutboundStatus
 from smartsafe.intake.actions import close_contact
 from smartsafe.intake.models import Contact
+from smartsafe.testing import make_case
 
 from . import fake_providers
 from .conftest import IMAP_PASSWORD, account_settings, mail

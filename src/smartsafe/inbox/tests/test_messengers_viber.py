@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.models import TimelineEntry
-from smartsafe.core.testing import make_case
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.evidence.tests import samples
 from smartsafe.inbox import actions, conversation
@@ -17,6 +16,7 @@ from smartsafe.inbox.actions import messenger as messenger_actions
 from smartsafe.inbox.models import InboundMessage, OutboundStatus
 from smartsafe.intake.actions import close_contact
 from smartsafe.intake.models import Contact
+from smartsafe.testing import make_case
 
 from . import fake_providers
 from .fake_providers import (
@@ -160,7 +160,7 @@ def test_doors(client, viber, settings):
 
 
 def test_email_accounts_have_no_webhook(client, db):
-    from smartsafe.core import testing
+    from smartsafe import testing
 
     testing.channel("email")
     account = actions.create_account(kind="email", name="Mail", settings={"from_address": "a@b.example"})

@@ -6,9 +6,9 @@ import email.policy
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.models import TimelineEntry
-from smartsafe.core import testing
 from smartsafe.inbox import actions
 from smartsafe.inbox.models import OutboundStatus
 

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from smartsafe import testing
 from smartsafe.config.asgi import application
-from smartsafe.core import testing
 from smartsafe.inbox.models import Call
 
 from .phone import NUMBER, event

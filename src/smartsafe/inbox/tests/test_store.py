@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.models import TimelineEntry
-from smartsafe.core import testing
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.inbox import actions
 from smartsafe.inbox.models import InboundMessage, OutboundMessage, OutboundStatus

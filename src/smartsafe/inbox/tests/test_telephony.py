@@ -8,8 +8,8 @@ import json
 import pytest
 from django.utils import timezone
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core import testing
 from smartsafe.inbox import telephony
 from smartsafe.inbox.models import Call, CallState
 

@@ -54,7 +54,7 @@ def test_panel_hides_addresses_from_auditors_and_offers_no_reply(thread, auditor
 
 
 def test_panel_is_empty_for_roles_without_contacts_and_for_other_channels(thread, analyst, counsellor):
-    from smartsafe.core import testing
+    from smartsafe import testing
 
     assert "Screenshots" not in panel(analyst, thread.contact)
     assert panel(counsellor, testing.make_contact(counsellor)).strip() == ""

@@ -9,12 +9,12 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from smartsafe.audit.models import AuditEvent
 from smartsafe.core.concurrency import StaleVersion
-from smartsafe.core.testing import category, channel, make_contact, make_user
 from smartsafe.intake import actions
 from smartsafe.intake.filters import ContactFilter
 from smartsafe.intake.models import Contact, ContactState
 from smartsafe.intake.queries import access_contact, contacts_visible_to
 from smartsafe.intake.states import IllegalContactTransition
+from smartsafe.testing import category, channel, make_contact, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.inbox import unread
 from smartsafe.inbox.actions import opened
 from smartsafe.intake import actions, queues

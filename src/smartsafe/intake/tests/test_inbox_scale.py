@@ -12,7 +12,7 @@ import re
 import pytest
 from django.db import connection
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.intake import paging, views
 from smartsafe.intake.filters import ContactFilter
 from smartsafe.intake.models import Contact

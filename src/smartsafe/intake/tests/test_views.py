@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core import testing
 from smartsafe.intake import actions
 from smartsafe.intake.models import Contact, ContactState
 

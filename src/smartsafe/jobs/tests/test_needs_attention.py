@@ -10,9 +10,9 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import make_user
 from smartsafe.jobs import durability
 from smartsafe.jobs.tests.crashtasks import hang_once
+from smartsafe.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from django.test import override_settings
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.core.samples import EXAMPLE_REPORT
 from smartsafe.core.tests import live
 from smartsafe.inbox import actions, messenger

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from smartsafe.core import testing
+from smartsafe import testing
 
 
 @pytest.fixture(autouse=True)

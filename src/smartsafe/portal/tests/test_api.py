@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.actions import update_case
-from smartsafe.core.testing import make_case
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.portal.models import PublicReport, ReportAddition
+from smartsafe.testing import make_case
 
 from .conftest import bad_file, png
 

@@ -10,10 +10,10 @@ from django.test import Client
 
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.actions import transition_case, update_case
-from smartsafe.core.testing import make_case
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.intake.actions import close_contact, triage_contact
 from smartsafe.portal.models import ReportAddition
+from smartsafe.testing import make_case
 
 from .conftest import png
 

@@ -37,7 +37,7 @@ def test_contact_page_shows_words_and_labelled_answers(client, counsellor, filed
 
 
 def test_a_contact_that_is_not_a_web_report_shows_its_summary(client, counsellor):
-    from smartsafe.core import testing
+    from smartsafe import testing
 
     contact = testing.make_contact(counsellor, summary="Позив: родитељ пита за контролу")
     client.force_login(counsellor)

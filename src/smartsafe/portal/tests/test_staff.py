@@ -6,10 +6,10 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from smartsafe.core.testing import make_case
 from smartsafe.portal import actions
 from smartsafe.portal.models import PublicReport
 from smartsafe.portal.queries import completeness_for_contact, staff_completeness_for
+from smartsafe.testing import make_case
 
 from .conftest import answers
 
@@ -50,7 +50,7 @@ def test_completeness_for_contact(counsellor):
         "The child's municipality",
         "Screenshots or chat exports",
     ]
-    from smartsafe.core.testing import make_contact
+    from smartsafe.testing import make_contact
 
     assert completeness_for_contact(make_contact(counsellor)) == (None, [])
 
@@ -69,7 +69,7 @@ def test_the_panel_shows_gaps_and_artefacts_as_text(counsellor, analyst):
 
 
 def test_the_panel_is_empty_for_other_contacts(counsellor):
-    from smartsafe.core.testing import make_contact
+    from smartsafe.testing import make_contact
 
     contact = make_contact(counsellor)
     assert staff_completeness_for(contact) == []

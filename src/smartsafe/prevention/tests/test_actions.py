@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 
 from smartsafe.audit.models import AuditEvent
 from smartsafe.core.concurrency import StaleVersion
-from smartsafe.core.testing import category, make_user
 from smartsafe.prevention import actions
 from smartsafe.prevention.models import Event, EventKind, EventStatus, Venue, VenueKind
+from smartsafe.testing import category, make_user
 
 from .helpers import PAST, event, municipality, organisation, venue
 

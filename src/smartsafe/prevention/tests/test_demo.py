@@ -6,10 +6,10 @@ import random
 import pytest
 from django.db.models import Min
 
-from smartsafe.core.testing import make_user
 from smartsafe.demo.prevention import SEED_FIGURES, load_demo_prevention, load_seed_prevention
 from smartsafe.prevention import queries
 from smartsafe.prevention.models import Event, EventStatus, Venue, VenueKind
+from smartsafe.testing import make_user
 
 from .helpers import municipality, organisation
 

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core.testing import category
 from smartsafe.prevention import importers
 from smartsafe.prevention.importers import COLUMNS, RowError, parse_row
 from smartsafe.prevention.models import Event, Venue
+from smartsafe.testing import category
 
 from .helpers import municipality, organisation, venue
 

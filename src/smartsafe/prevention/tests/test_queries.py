@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from smartsafe.core.testing import category, make_user
 from smartsafe.prevention import actions, queries
 from smartsafe.prevention.models import EventKind, VenueKind
+from smartsafe.testing import category, make_user
 
 from .helpers import event, municipality, organisation, venue
 

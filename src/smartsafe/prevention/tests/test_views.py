@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from smartsafe.core.testing import category, make_user
 from smartsafe.prevention.models import Event, Venue, VenueKind
+from smartsafe.testing import category, make_user
 
 from .helpers import event, municipality, organisation, venue
 

@@ -1,6 +1,6 @@
 import pytest
 
-from smartsafe.core import testing
+from smartsafe import testing
 
 
 @pytest.fixture(autouse=True)

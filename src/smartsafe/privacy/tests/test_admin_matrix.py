@@ -17,10 +17,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from smartsafe import testing
 from smartsafe.accounts.admin_access import CONTENT, EXPOSURES, exposure_of
 from smartsafe.accounts.roles import Role
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core import testing
 from smartsafe.referrals import actions as referral_actions
 
 pytestmark = pytest.mark.django_db

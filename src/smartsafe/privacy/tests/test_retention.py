@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.models import Case, CaseNote
-from smartsafe.core import testing
 from smartsafe.evidence import actions as evidence_actions
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.intake import actions as intake_actions

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from smartsafe import testing
 from smartsafe.audit import codes
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases import actions as case_actions
-from smartsafe.core import testing
 from smartsafe.evidence import actions as evidence_actions
 from smartsafe.evidence.models import EvidenceFile
 from smartsafe.inbox import conversation, threading

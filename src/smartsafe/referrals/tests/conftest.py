@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.referrals import actions
 from smartsafe.referrals.models import ReferralState as S
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
+from smartsafe import testing
 from smartsafe.cases.actions import add_artefact
-from smartsafe.core import testing
 from smartsafe.intake.models import Contact
 from smartsafe.referrals.models import Referral
 from smartsafe.taxonomy.models import AgeBand, Category, Municipality, Platform, ReporterType, Sex

@@ -5,11 +5,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.models import CaseKind, CaseShare, CaseState, TimelineEntry
 from smartsafe.cases.queries import cases_visible_to
-from smartsafe.core import testing
 from smartsafe.core.concurrency import StaleVersion
 from smartsafe.referrals import actions
 from smartsafe.referrals.models import DeliveryMethod, DeliveryStatus, Referral, ReferralMessage

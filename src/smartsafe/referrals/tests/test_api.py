@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core import testing
 from smartsafe.directory.models import Institution
 from smartsafe.referrals.models import Referral
 from smartsafe.referrals.models import ReferralState as S

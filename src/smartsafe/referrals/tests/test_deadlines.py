@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.referrals import actions, deadlines
 from smartsafe.referrals.defaults import parse_duration
 from smartsafe.referrals.models import DeadlinePolicy

@@ -15,9 +15,9 @@ from aiosmtpd.controller import Controller
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases.models import TimelineEntry
-from smartsafe.core import testing
 from smartsafe.evidence.models import CustodyEvent, EvidenceFile
 from smartsafe.referrals import actions
 from smartsafe.referrals.delivery import deliver, enqueue_delivery, retry_delivery

@@ -8,9 +8,9 @@ import random
 
 import pytest
 
+from smartsafe import testing
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.models import Case
-from smartsafe.core import testing
 from smartsafe.demo.referrals import load_demo_referrals
 from smartsafe.directory.models import Institution
 from smartsafe.referrals import packets, queries

@@ -6,9 +6,9 @@ import time_machine
 from django.http import Http404
 from django.utils import timezone
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases import actions as case_actions
-from smartsafe.core import testing
 from smartsafe.referrals import actions, queries
 from smartsafe.referrals.models import ReferralState as S
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.directory.models import Institution
 from smartsafe.referrals import actions
 from smartsafe.referrals.models import RoutingRule

@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.models import CaseShare
 from smartsafe.cases.queries import cases_visible_to
-from smartsafe.core import testing
 from smartsafe.referrals.models import Referral
 from smartsafe.referrals.models import ReferralState as S
 

@@ -8,8 +8,8 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core import testing
 from smartsafe.referrals import actions
 from smartsafe.referrals.models import Referral
 from smartsafe.referrals.models import ReferralState as S

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.referrals import actions
 from smartsafe.referrals.models import Referral
 from smartsafe.referrals.models import ReferralState as S

@@ -3,9 +3,9 @@
 import pytest
 from django.http import Http404
 
-from smartsafe.core.testing import make_case
 from smartsafe.referrals.actions import create_referral, transition_referral
 from smartsafe.referrals.queries import access_referral, referrals_visible_to
+from smartsafe.testing import make_case
 
 pytestmark = pytest.mark.django_db
 

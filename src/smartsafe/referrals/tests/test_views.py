@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from smartsafe import testing
 from smartsafe.audit.models import AuditEvent
-from smartsafe.core import testing
 from smartsafe.directory.models import Institution
 from smartsafe.referrals import actions, delivery
 from smartsafe.referrals.models import DeliveryStatus, Referral, ReferralEvent

@@ -13,8 +13,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from smartsafe import testing
 from smartsafe.cases.models import TimelineEntry
-from smartsafe.core import testing
 from smartsafe.directory.models import Institution
 from smartsafe.referrals import actions
 from smartsafe.referrals.models import Referral, ReferralEvent

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.taxonomy.models import Category, Channel
 
 pytestmark = pytest.mark.django_db

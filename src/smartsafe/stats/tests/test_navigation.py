@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
     "role,shown", [("analyst", True), ("supervisor", True), ("liaison", False), ("prevention", False)]
 )
 def test_staff_navigation(client, role, shown):
-    from smartsafe.core.testing import make_user
+    from smartsafe.testing import make_user
 
     client.force_login(make_user(role))
     page = client.get(reverse("home"), follow=True).content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.stats.public import HIDDEN, suppress
 from smartsafe.taxonomy.models import Category, Channel
 

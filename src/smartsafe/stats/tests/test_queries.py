@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smartsafe.core import testing
+from smartsafe import testing
 from smartsafe.intake.models import Contact
 from smartsafe.stats import queries
 from smartsafe.taxonomy.models import Channel

@@ -11,9 +11,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smartsafe import testing
 from smartsafe.cases import actions as case_actions
 from smartsafe.cases.models import Case
-from smartsafe.core import testing
 from smartsafe.intake import actions as intake_actions
 from smartsafe.intake.models import Contact
 from smartsafe.stats import rollups

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from smartsafe import testing
 from smartsafe.accounts.models import ApiToken
-from smartsafe.core import testing
 from smartsafe.taxonomy.models import Category, Channel
 
 ZONE = timezone.get_default_timezone()

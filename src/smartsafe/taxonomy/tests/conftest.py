@@ -14,7 +14,7 @@ def taxonomy(db):
 
 @pytest.fixture
 def superuser(db):
-    from smartsafe.core.testing import make_user
+    from smartsafe.testing import make_user
 
     user = make_user("admin")
     user.is_staff = user.is_superuser = True

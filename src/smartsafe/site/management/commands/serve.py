@@ -1,6 +1,8 @@
 """``manage.py serve``: the whole platform in one command (web, task workers, scheduler).
 
-The processes run under ``core.supervisor``: a crashed one is restarted with backoff, the others
+The command belongs to the site (the composition layer), not to core: it puts the apps together
+as one running platform and, in demo mode, prints the demo logins. The processes run under
+``core.supervisor``: a crashed one is restarted with backoff, the others
 keep working; Ctrl-C or SIGTERM stops them all gracefully (docs/deploy.md).
 
 How many: on PostgreSQL, one web process per CPU (``WEB_CONCURRENCY`` overrides) and
@@ -22,6 +24,7 @@ from django.db import connection
 
 from smartsafe.core.env import env_int
 from smartsafe.core.supervisor import Program, Supervisor
+from smartsafe.demo.accounts import DEMO_LOGINS
 
 DEFAULT_TASK_WORKERS = 2
 
@@ -102,13 +105,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  API docs: http://{host}:{port}/api/docs/")
         if settings.DEMO:
-            try:
-                # Imported here: core imports no app at load time; only demo mode prints the logins.
-                from smartsafe.demo.accounts import DEMO_LOGINS
-            except ImportError:
-                DEMO_LOGINS = []
-            if DEMO_LOGINS:
-                self.stdout.write("  Demo logins (user / password / role):")
-                for username, password, role in DEMO_LOGINS:
-                    self.stdout.write(f"    {username:<12} {password:<18} {role}")
+            self.stdout.write("  Demo logins (user / password / role):")
+            for username, password, role in DEMO_LOGINS:
+                self.stdout.write(f"    {username:<12} {password:<18} {role}")
         self.stdout.write("  Stop with Ctrl-C.\n")

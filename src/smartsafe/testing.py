@@ -11,12 +11,15 @@ import itertools
 
 from django.contrib.auth import get_user_model
 
+from smartsafe.cases.actions import open_case
+from smartsafe.directory.models import Institution, InstitutionMember
+from smartsafe.intake.actions import log_contact
+from smartsafe.taxonomy.models import Category, Channel, Platform
+
 _counter = itertools.count(1)
 
 
 def make_user(role: str, username: str | None = None, *, institution=None, password: str = "correct-horse-9"):
-    # Imported here: core imports no app at load time; only a test calling this reaches one.
-    from smartsafe.directory.models import InstitutionMember
 
     username = username or f"{role}{next(_counter)}"
     user = get_user_model().objects.create_user(username=username, password=password, role=role)
@@ -26,8 +29,6 @@ def make_user(role: str, username: str | None = None, *, institution=None, passw
 
 
 def make_institution(code: str = "police-test", kind: str = "police"):
-    # Imported here: core imports no app at load time; only a test calling this reaches one.
-    from smartsafe.directory.models import Institution
 
     institution, _ = Institution.objects.get_or_create(
         code=code, defaults={"kind": kind, "name_sr": f"Институција {code}", "name_en": f"Institution {code}"}
@@ -36,8 +37,6 @@ def make_institution(code: str = "police-test", kind: str = "police"):
 
 
 def channel(code: str = "phone"):
-    # Imported here: core imports no app at load time; only a test calling this reaches one.
-    from smartsafe.taxonomy.models import Channel
 
     kind = {"phone": "phone", "email": "email", "web_form": "web", "viber": "social"}.get(code, "other")
     obj, _ = Channel.objects.get_or_create(
@@ -47,8 +46,6 @@ def channel(code: str = "phone"):
 
 
 def category(code: str = "cyberbullying", kind: str = "referral"):
-    # Imported here: core imports no app at load time; only a test calling this reaches one.
-    from smartsafe.taxonomy.models import Category
 
     obj, _ = Category.objects.get_or_create(
         code=code, defaults={"name_sr": code, "name_en": code, "kind": kind}
@@ -57,8 +54,6 @@ def category(code: str = "cyberbullying", kind: str = "referral"):
 
 
 def platform(code: str = "instagram"):
-    # Imported here: core imports no app at load time; only a test calling this reaches one.
-    from smartsafe.taxonomy.models import Platform
 
     obj, _ = Platform.objects.get_or_create(
         code=code, defaults={"name_sr": code, "name_en": code, "kind": "social"}
@@ -67,16 +62,12 @@ def platform(code: str = "instagram"):
 
 
 def make_contact(actor, **fields):
-    # Imported here: core imports no app at load time; only a test calling this reaches one.
-    from smartsafe.intake.actions import log_contact
 
     fields.setdefault("summary", "Дете пријављује узнемиравање на мрежи")
     return log_contact(actor=actor, channel=fields.pop("channel", None) or channel("phone"), **fields)
 
 
 def make_case(actor, *, contacts=None, **fields):
-    # Imported here: core imports no app at load time; only a test calling this reaches one.
-    from smartsafe.cases.actions import open_case
 
     if contacts is None:
         contacts = [make_contact(actor)]

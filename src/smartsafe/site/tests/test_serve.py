@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 from django.core.management.base import CommandError
 
-from smartsafe.core.management.commands.serve import process_counts
 from smartsafe.core.tests import live
+from smartsafe.site.management.commands.serve import process_counts
 
 
 def answers(port: int) -> bool:
