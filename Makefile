@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Two test processes: the suite is I/O-bound enough that both cores of a small machine pay off.
-PYTEST_ARGS ?= -n 2
+# The slowest tests are listed at the end, so a test that grows slow is seen before it times out.
+PYTEST_ARGS ?= -n 2 --durations=15
 DEMO_ENV := SMARTSAFE_DEMO=1
 
 .PHONY: run test install install-dev migrate demo lint messages bench clean
