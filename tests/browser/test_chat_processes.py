@@ -13,6 +13,7 @@ import contextlib
 import secrets
 
 import pytest
+import redis
 from chat_steps import child_page, child_says, child_starts_chat, record_frames, staff_page
 from django.conf import settings
 from django.core.cache import cache
@@ -39,7 +40,6 @@ def database_url() -> str:
 
 @pytest.fixture
 def platform_env(transactional_db, tmp_path):
-    redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.exceptions.ConnectionError:

@@ -19,8 +19,8 @@ the supervisor itself dies (Linux's parent-death signal).
 
 from __future__ import annotations
 
-import ctypes
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -30,7 +30,23 @@ from dataclasses import dataclass, field
 
 log = logging.getLogger("smartsafe.serve")
 
-_PR_SET_PDEATHSIG = 1
+# Each child starts through this launcher, which asks Linux for the parent-death signal and then
+# becomes the program (exec: same pid, same inherited descriptors). Asking for it in the forked
+# child before exec (``preexec_fn``) is unsafe in a process with threads — the supervisor's own
+# process has them (the database pool's, the audit sealer's): a child forked while another thread
+# held a lock it then needs (the dynamic loader's, an import's) hangs before exec, and with it the
+# supervisor, which waits for that exec. If the supervisor died before the request took effect,
+# the launcher is already an orphan and exits instead.
+_LAUNCHER = (
+    "import ctypes, os, signal, sys\n"
+    "try:\n"
+    "    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG\n"
+    "except (OSError, AttributeError):\n"
+    "    pass\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    sys.exit(0)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
 
 
 @dataclass(frozen=True)
@@ -50,12 +66,11 @@ class _Child:
     restarts: int = 0
 
 
-def _ask_to_stop_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the supervisor dies (Linux; elsewhere a no-op)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass
+def _launch(argv: Sequence[str]) -> list[str]:
+    """``argv`` run through the launcher on Linux (parent-death signal), as it is elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return list(argv)
+    return [sys.executable, "-c", _LAUNCHER, str(os.getpid()), *argv]
 
 
 def describe_exit(code: int) -> str:
@@ -163,11 +178,7 @@ class Supervisor:
     def _start(self, child: _Child) -> None:
         program = child.program
         child.process = subprocess.Popen(
-            list(program.argv),
-            env=self.env,
-            pass_fds=program.pass_fds,
-            process_group=0,
-            preexec_fn=_ask_to_stop_with_parent if sys.platform.startswith("linux") else None,
+            _launch(program.argv), env=self.env, pass_fds=program.pass_fds, process_group=0
         )
         child.started_at = time.monotonic()
         log.info("%s started (pid %s)", program.name, child.process.pid)

@@ -81,3 +81,54 @@ def _alive(pid: int) -> bool:
 def test_exit_descriptions():
     assert describe_exit(3) == "exited with status 3"
     assert describe_exit(-9) == "killed by SIGKILL"
+
+
+SUPERVISOR_SCRIPT = """
+import ctypes, logging, sys, threading, time
+from smartsafe.core.supervisor import Program, Supervisor
+# Threads busy importing and allocating while children are forked, as in `manage.py serve`
+# (the pool's and the sealer's threads): a child must never hang between fork and exec.
+def busy():
+    while True:
+        ctypes.CDLL("libc.so.6"); bytearray(4096)  # the dynamic loader's lock, taken and freed
+for _ in range(4):
+    threading.Thread(target=busy, daemon=True).start()
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s", force=True)
+sleeper = Program("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"])
+Supervisor([sleeper] + [Program(f"other{i}", sleeper.argv) for i in range(7)], handle_signals=False).run()
+"""
+
+
+def test_children_start_beside_busy_threads_and_stop_when_the_supervisor_dies():
+    import re
+    import subprocess
+
+    supervisor = subprocess.Popen(
+        [sys.executable, "-u", "-c", SUPERVISOR_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        pids = []
+        deadline = time.monotonic() + 30
+        while len(pids) < 8 and time.monotonic() < deadline:
+            line = supervisor.stdout.readline()
+            found = re.search(r"started \(pid (\d+)\)", line)
+            if found:
+                pids.append(int(found.group(1)))
+        assert len(pids) == 8, "the children did not start"
+        for pid in pids:
+            wait_for(lambda pid=pid: _is_sleeper(pid), timeout=15, what=f"pid {pid} to run its program")
+    finally:
+        supervisor.kill()  # SIGKILL: the supervisor cannot forward anything
+        supervisor.wait()
+    for pid in pids:
+        wait_for(lambda pid=pid: not _alive(pid), timeout=15, what=f"orphan {pid} to stop")
+
+
+def _is_sleeper(pid: int) -> bool:
+    """The launcher has become the program (same pid, the program's command line)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            command = cmdline.read()
+    except OSError:
+        return False
+    return b"time.sleep(60)" in command and b"PDEATHSIG" not in command
