@@ -5,8 +5,6 @@ from __future__ import annotations
 from smartsafe.accounts.permissions import is_liaison
 from smartsafe.accounts.roles import Role
 
-from .models import InstitutionMember
-
 # The people who refer: counsellors and supervisors, and administrators who keep the data.
 DIRECTORY_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR, Role.ADMIN})
 
@@ -27,22 +25,11 @@ def can_manage_directory(user) -> bool:
 
 
 def liaison_institution_id(user) -> int | None:
-    """The id of the institution a liaison works for, or None: what the query layers of cases and
-    referrals scope a liaison by (read through the membership relation on the user, cached with it
-    for the request)."""
+    """The id of the institution a liaison works for, or None (not a liaison, or no membership yet):
+    what the query layers of cases and referrals scope a liaison by. A liaison without a membership
+    sees nothing: scoping by a missing institution must deny, never fall back to "everything".
+    Read through the membership relation on the user, cached with it for the request."""
     if not is_liaison(user):
         return None
     membership = getattr(user, "institution_membership", None)
     return membership.institution_id if membership else None
-
-
-def liaison_institution(user):
-    """The institution a liaison works for, or None (not a liaison, or no membership yet).
-
-    A liaison without a membership sees nothing: scoping by a missing institution must deny, never
-    fall back to "everything". The membership is the directory's record, so the question is too.
-    """
-    if not is_liaison(user):
-        return None
-    membership = InstitutionMember.objects.select_related("institution").filter(user=user).first()
-    return membership.institution if membership else None

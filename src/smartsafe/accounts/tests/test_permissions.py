@@ -50,18 +50,14 @@ def test_anonymous_gets_nothing():
         f(anonymous)
         for f in (p.is_casework, p.can_read_cases, p.is_supervisor, p.is_liaison, p.can_browse_audit)
     )
-    assert directory_permissions.liaison_institution(anonymous) is None
-    assert directory_permissions.liaison_institution(None) is None
+    assert directory_permissions.liaison_institution_id(anonymous) is None
+    assert directory_permissions.liaison_institution_id(None) is None
 
 
 def test_liaison_institution(police_liaison, police, counsellor):
-    assert directory_permissions.liaison_institution(police_liaison) == police
-    assert directory_permissions.liaison_institution(counsellor) is None
-    assert (
-        directory_permissions.liaison_institution(make_user("liaison")) is None
-    )  # no membership: no institution
     assert directory_permissions.liaison_institution_id(police_liaison) == police.pk
     assert directory_permissions.liaison_institution_id(counsellor) is None
+    # No membership: no institution.
+    assert directory_permissions.liaison_institution_id(make_user("liaison")) is None
     police_liaison.role = "counsellor"  # a member who is no longer a liaison reaches nothing
-    assert directory_permissions.liaison_institution(police_liaison) is None
     assert directory_permissions.liaison_institution_id(police_liaison) is None
