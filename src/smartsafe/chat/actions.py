@@ -169,10 +169,10 @@ def abandon_unattended(now=None) -> int:
     now = now or timezone.now()
     cutoff = now - dt.timedelta(minutes=settings.SMARTSAFE_CHAT_WAITING_TIMEOUT_MINUTES)
     ended = 0
-    for pk in queries.unattended_waiting(cutoff):
+    for pk in queries.unattended_waiting_ids(cutoff):
         with transaction.atomic():
             # Locked and asked again: the child may have come back, or a counsellor taken it.
-            session = queries.unattended_waiting(cutoff, pk=pk)
+            session = queries.lock_if_unattended(pk, cutoff)
             if session is not None:
                 end_chat(session=session, by="system")
                 ended += 1

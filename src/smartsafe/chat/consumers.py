@@ -83,10 +83,6 @@ def _read(session_id: int, role: str, upto: int) -> None:
     actions.mark_read(session=ChatSession(pk=session_id), reader=role, upto=upto)
 
 
-def _child_seen(session_id: int) -> None:
-    actions.child_seen(session_id)
-
-
 def _end_by_child(session_id: int) -> None:
     actions.end_chat(session=ChatSession.objects.get(pk=session_id), by="child")
 
@@ -174,7 +170,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         now = time.monotonic()
         if self.seen_stamped_at is None or now - self.seen_stamped_at >= SEEN_EVERY_SECONDS:
             self.seen_stamped_at = now
-            await database_sync_to_async(_child_seen)(self.session_id)
+            await database_sync_to_async(actions.child_seen)(self.session_id)
 
     def _too_fast(self) -> bool:
         limit = settings.SMARTSAFE_CHAT_MESSAGES_PER_MINUTE

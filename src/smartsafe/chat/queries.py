@@ -55,15 +55,21 @@ def waiting():
     return ChatSession.objects.filter(state=ChatState.WAITING).order_by("-urgent", "created_at", "id")
 
 
-def unattended_waiting(cutoff, *, pk=None):
-    """Waiting chats whose child's page was last heard from before ``cutoff`` (a chat never
-    heard from counts from its start): their ids, oldest first; or, given ``pk``, that chat
-    locked for update if it still is one, else None. The platform's own sweep: not audited."""
+def _unattended(cutoff):
+    """Waiting chats whose child's page was last heard from before ``cutoff`` (a chat never heard
+    from counts from its start). The platform's own sweep reads them: not audited."""
     silent = Q(child_seen_at__lt=cutoff) | Q(child_seen_at__isnull=True, created_at__lt=cutoff)
-    chats = ChatSession.objects.filter(silent, state=ChatState.WAITING)
-    if pk is not None:
-        return chats.select_for_update().filter(pk=pk).first()
-    return list(chats.order_by("created_at", "id").values_list("pk", flat=True)[:500])
+    return ChatSession.objects.filter(silent, state=ChatState.WAITING)
+
+
+def unattended_waiting_ids(cutoff) -> list[int]:
+    """The ids of the unattended waiting chats, oldest first (at most 500 a sweep)."""
+    return list(_unattended(cutoff).order_by("created_at", "id").values_list("pk", flat=True)[:500])
+
+
+def lock_if_unattended(pk: int, cutoff) -> ChatSession | None:
+    """That chat, locked for update, if it is still waiting unattended; else None."""
+    return _unattended(cutoff).select_for_update().filter(pk=pk).first()
 
 
 def waiting_for(user):
